@@ -1,0 +1,240 @@
+//! The engine: configuration, the virtual clock, and the deadline index.
+//!
+//! Everything that happens "later" in AWS (a delay ends, a visibility timeout
+//! runs out, retention expires, a long poll gives up, a deduplication id
+//! lapses, a cool-down ends, a move task moves its next batch) is a
+//! [`Deadline`] in one ordered index. [`Engine::advance_to`] pops them in order,
+//! so advancing costs O(log n) per thing that happens and nothing for the
+//! messages that simply sit there.
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+
+use crate::event::{EventLog, LoggedEvent};
+use crate::rng::Rng;
+use crate::sqs::{QueueId, Sqs, SqsState};
+use crate::time::{SimDuration, SimTime};
+
+/// How an engine is set up. `Default` gives a reproducible engine in
+/// us-east-1 under account 000000000000, starting at 2026-01-01T00:00:00Z.
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    /// Seeds every id, receipt handle and simulated irregularity.
+    pub seed: u64,
+    pub account_id: String,
+    pub region: String,
+    /// Where the virtual clock starts.
+    pub start_time: SimTime,
+    /// How many events the log keeps before dropping the oldest.
+    pub event_capacity: usize,
+    pub realism: Realism,
+}
+
+/// Standard-queue irregularities that real SQS shows. Off by default so that
+/// tests are exact; the playground turns them on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Realism {
+    /// Chance per million that a message sent to a standard queue is stored
+    /// twice (at-least-once delivery: it will be received twice).
+    pub duplicate_per_million: u32,
+    /// Chance per million that a receive from a standard queue skips ahead
+    /// instead of taking the oldest visible message (best-effort ordering).
+    pub reorder_per_million: u32,
+}
+
+/// 2026-01-01T00:00:00Z.
+pub const DEFAULT_START: SimTime = SimTime(1_767_225_600_000);
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            seed: 0,
+            account_id: "000000000000".into(),
+            region: "us-east-1".into(),
+            start_time: DEFAULT_START,
+            event_capacity: 10_000,
+            realism: Realism::default(),
+        }
+    }
+}
+
+/// Something the engine will do at a known virtual time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Deadline {
+    SqsDelayEnds { queue: QueueId, seq: u64 },
+    SqsVisibilityExpires { queue: QueueId, seq: u64 },
+    SqsRetentionExpires { queue: QueueId, seq: u64 },
+    SqsLongPollTimesOut { ticket: u64 },
+    SqsDeduplicationLapses { queue: QueueId, key: String },
+    SqsPurgeCooldownEnds { queue: QueueId },
+    SqsQueueNameReleased { name: String },
+    SqsMoveTaskStep { task: u64 },
+}
+
+/// Position of a deadline in the index: its time, then a tie-breaking
+/// sequence so that deadlines due at the same instant run in the order they
+/// were scheduled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DeadlineKey {
+    pub at: SimTime,
+    order: u64,
+}
+
+/// The ordered index of everything that will happen.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Deadlines {
+    index: BTreeMap<DeadlineKey, Deadline>,
+    next_order: u64,
+}
+
+impl Deadlines {
+    pub(crate) fn schedule(&mut self, at: SimTime, deadline: Deadline) -> DeadlineKey {
+        let key = DeadlineKey { at, order: self.next_order };
+        self.next_order += 1;
+        self.index.insert(key, deadline);
+        key
+    }
+
+    pub(crate) fn cancel(&mut self, key: DeadlineKey) {
+        self.index.remove(&key);
+    }
+
+    fn first(&self) -> Option<(&DeadlineKey, &Deadline)> {
+        self.index.first_key_value()
+    }
+
+    fn pop_due(&mut self, until: SimTime) -> Option<(DeadlineKey, Deadline)> {
+        match self.index.first_key_value() {
+            Some((key, _)) if key.at <= until => self.index.pop_first(),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.index.len()
+    }
+}
+
+/// The state every service shares: clock, randomness, events, deadlines.
+pub(crate) struct Core {
+    pub config: EngineConfig,
+    pub now: SimTime,
+    pub rng: Rng,
+    pub events: EventLog,
+    pub deadlines: Deadlines,
+}
+
+impl Core {
+    pub(crate) fn emit(&mut self, event: crate::Event) {
+        self.events.push(self.now, event);
+    }
+
+    pub(crate) fn schedule_in(&mut self, after: SimDuration, deadline: Deadline) -> DeadlineKey {
+        self.deadlines.schedule(self.now + after, deadline)
+    }
+}
+
+/// A simulated AWS account in one region, on a virtual clock.
+pub struct Engine {
+    core: Core,
+    sqs: SqsState,
+}
+
+impl Engine {
+    pub fn new(config: EngineConfig) -> Self {
+        let rng = Rng::new(config.seed);
+        let core = Core {
+            now: config.start_time,
+            events: EventLog::new(config.event_capacity),
+            rng,
+            deadlines: Deadlines::default(),
+            config,
+        };
+        Engine { core, sqs: SqsState::default() }
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.core.config
+    }
+
+    /// Changes the standard-queue irregularities from now on.
+    pub fn set_realism(&mut self, realism: Realism) {
+        self.core.config.realism = realism;
+    }
+
+    pub fn now(&self) -> SimTime {
+        self.core.now
+    }
+
+    /// When the next scheduled thing happens, if anything is scheduled.
+    pub fn next_deadline(&self) -> Option<SimTime> {
+        self.core.deadlines.first().map(|(key, _)| key.at)
+    }
+
+    /// The next scheduled thing and its time, for "jump to next deadline".
+    pub fn peek_deadline(&self) -> Option<(SimTime, &Deadline)> {
+        self.core.deadlines.first().map(|(key, d)| (key.at, d))
+    }
+
+    /// A sentence a learner can read, e.g. "orders: msg 3 becomes visible again".
+    pub fn describe_deadline(&self, deadline: &Deadline) -> String {
+        self.sqs.describe_deadline(deadline)
+    }
+
+    /// How many deadlines are scheduled (useful to see that nothing leaks).
+    pub fn pending_deadlines(&self) -> usize {
+        self.core.deadlines.len()
+    }
+
+    /// Moves the clock to `t`, performing everything due up to and including
+    /// `t` in deadline order. Moving backwards is ignored: virtual time never
+    /// runs back.
+    pub fn advance_to(&mut self, t: SimTime) {
+        while let Some((key, deadline)) = self.core.deadlines.pop_due(t) {
+            self.core.now = self.core.now.max(key.at);
+            self.fire(deadline);
+        }
+        self.core.now = self.core.now.max(t);
+    }
+
+    pub fn advance_by(&mut self, d: SimDuration) {
+        self.advance_to(self.core.now + d);
+    }
+
+    /// Jumps to the next deadline and performs it (and anything else due at
+    /// the same instant). Returns the new time, or `None` when nothing is scheduled.
+    pub fn advance_to_next_deadline(&mut self) -> Option<SimTime> {
+        let at = self.next_deadline()?;
+        self.advance_to(at);
+        Some(at)
+    }
+
+    fn fire(&mut self, deadline: Deadline) {
+        crate::sqs::on_deadline(&mut self.core, &mut self.sqs, deadline);
+    }
+
+    /// The SQS API of this engine.
+    pub fn sqs(&mut self) -> Sqs<'_> {
+        Sqs::new(&mut self.core, &mut self.sqs)
+    }
+
+    /// Read-only SQS state, for views and assertions.
+    pub fn sqs_state(&self) -> &SqsState {
+        &self.sqs
+    }
+
+    /// Takes every event recorded since the last call, oldest first.
+    pub fn drain_events(&mut self) -> alloc::vec::Vec<LoggedEvent> {
+        self.core.events.drain().collect()
+    }
+
+    pub fn events(&self) -> &EventLog {
+        &self.core.events
+    }
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new(EngineConfig::default())
+    }
+}

@@ -1,0 +1,201 @@
+//! What happened, and when: the engine's record of every state change.
+//!
+//! A UI animates from these and tests snapshot them. The log is a bounded ring
+//! the caller drains; when it is full the oldest entries are dropped and
+//! counted, so a forgotten log can never grow without bound.
+
+use alloc::collections::VecDeque;
+use alloc::sync::Arc;
+use core::fmt;
+
+use crate::rng::Uuid;
+use crate::time::SimTime;
+
+/// A queue's name, shared cheaply between the queue and its events.
+pub type QueueName = Arc<str>;
+
+/// One state change. Messages are named by their AWS `MessageId` and by
+/// `number`, their 1-based position in the order the queue accepted them
+/// (the "msg 3" a learner sees).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    QueueCreated {
+        queue: QueueName,
+        fifo: bool,
+    },
+    QueueDeleted {
+        queue: QueueName,
+    },
+    QueueAttributesChanged {
+        queue: QueueName,
+    },
+    QueuePurged {
+        queue: QueueName,
+        messages: usize,
+    },
+    MessageSent {
+        queue: QueueName,
+        number: u64,
+        message_id: Uuid,
+        visible_at: SimTime,
+    },
+    /// A FIFO send whose deduplication id was seen within the 5-minute window: accepted, not enqueued.
+    MessageDeduplicated {
+        queue: QueueName,
+        message_id: Uuid,
+    },
+    /// Standard-queue realism: SQS stored an extra copy, so the message will be delivered twice.
+    MessageDuplicated {
+        queue: QueueName,
+        number: u64,
+        copy_of: u64,
+        message_id: Uuid,
+    },
+    DelayEnded {
+        queue: QueueName,
+        number: u64,
+    },
+    MessageReceived {
+        queue: QueueName,
+        number: u64,
+        receive_count: u32,
+        visible_at: SimTime,
+    },
+    VisibilityChanged {
+        queue: QueueName,
+        number: u64,
+        visible_at: SimTime,
+    },
+    VisibilityExpired {
+        queue: QueueName,
+        number: u64,
+    },
+    MessageDeleted {
+        queue: QueueName,
+        number: u64,
+    },
+    MovedToDeadLetterQueue {
+        queue: QueueName,
+        number: u64,
+        dead_letter_queue: QueueName,
+        new_number: u64,
+    },
+    MessageExpired {
+        queue: QueueName,
+        number: u64,
+    },
+    /// A FIFO action went over its transactions-per-second quota.
+    Throttled {
+        queue: QueueName,
+        action: &'static str,
+    },
+    LongPollWaiting {
+        queue: QueueName,
+        ticket: u64,
+    },
+    LongPollCompleted {
+        queue: QueueName,
+        ticket: u64,
+        messages: usize,
+    },
+    MoveTaskStarted {
+        source: QueueName,
+        to_move: u64,
+    },
+    MessageRedriven {
+        source: QueueName,
+        number: u64,
+        destination: QueueName,
+        new_number: u64,
+    },
+    MoveTaskFinished {
+        source: QueueName,
+        moved: u64,
+        status: &'static str,
+    },
+}
+
+/// An event and the virtual time it happened at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoggedEvent {
+    pub at: SimTime,
+    pub event: Event,
+}
+
+impl fmt::Display for LoggedEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:>9}ms {:?}", self.at.as_millis(), self.event)
+    }
+}
+
+/// A bounded ring of events.
+#[derive(Clone, Debug)]
+pub struct EventLog {
+    entries: VecDeque<LoggedEvent>,
+    capacity: usize,
+    /// How many events fell off the front because nobody drained them.
+    dropped: u64,
+}
+
+impl EventLog {
+    pub fn new(capacity: usize) -> Self {
+        EventLog { entries: VecDeque::new(), capacity, dropped: 0 }
+    }
+
+    pub(crate) fn push(&mut self, at: SimTime, event: Event) {
+        if self.capacity == 0 {
+            self.dropped += 1;
+            return;
+        }
+        if self.entries.len() == self.capacity {
+            self.entries.pop_front();
+            self.dropped += 1;
+        }
+        self.entries.push_back(LoggedEvent { at, event });
+    }
+
+    /// Takes every event recorded since the last drain, oldest first.
+    pub fn drain(&mut self) -> impl Iterator<Item = LoggedEvent> + '_ {
+        self.entries.drain(..)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &LoggedEvent> {
+        self.entries.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ring_drops_oldest_and_counts() {
+        let mut log = EventLog::new(2);
+        let q: QueueName = Arc::from("q");
+        for n in 1..=3 {
+            log.push(SimTime(n), Event::DelayEnded { queue: q.clone(), number: n });
+        }
+        assert_eq!(log.dropped(), 1);
+        let numbers: alloc::vec::Vec<u64> = log
+            .drain()
+            .map(|e| match e.event {
+                Event::DelayEnded { number, .. } => number,
+                _ => 0,
+            })
+            .collect();
+        assert_eq!(numbers, [2, 3]);
+        assert!(log.is_empty());
+    }
+}

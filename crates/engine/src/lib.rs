@@ -1,0 +1,36 @@
+//! Decouple's simulation engine: Amazon SQS (and, later, SNS and Kinesis) as
+//! plain data on a virtual clock.
+//!
+//! The engine is deterministic. It never reads a clock, never does I/O and
+//! never asks the OS for randomness: time moves only through
+//! [`Engine::advance_to`], and every id comes from a PRNG seeded by
+//! [`EngineConfig::seed`]. The same seed and the same calls produce the same
+//! responses and the same [`Event`] log, byte for byte.
+//!
+//! # Layout
+//! - [`time`]: `SimTime` / `SimDuration`, the virtual clock's types.
+//! - [`rng`]: the seeded PCG generator and UUIDs.
+//! - [`event`]: the closed [`Event`] enum and the bounded log a UI drains.
+//! - [`engine`]: [`Engine`], the clock, and the deadline index that drives
+//!   everything that happens "later" (delays, visibility, retention, long polls).
+//! - [`sqs`]: Amazon SQS, one file per concern, with AWS's limits, defaults,
+//!   error codes and messages.
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod engine;
+pub mod event;
+pub mod rng;
+pub mod sqs;
+pub mod time;
+
+mod hex;
+
+pub use engine::{Deadline, Engine, EngineConfig, Realism};
+pub use event::{Event, LoggedEvent};
+pub use rng::Uuid;
+pub use time::{SimDuration, SimTime};

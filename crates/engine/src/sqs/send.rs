@@ -1,0 +1,254 @@
+//! SendMessage and SendMessageBatch.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use super::attributes::{DeduplicationScope, MAX_DELAY_SECONDS, MAX_MESSAGE_SIZE};
+use super::error::{SqsError, SqsErrorCode};
+use super::model::*;
+use super::queue::{DedupEntry, MessageState, StoredMessage};
+use super::throttle::ThrottledAction;
+use super::validate::{self, attributes_size};
+use super::{QueueId, Sqs};
+use crate::engine::Deadline;
+use crate::event::Event;
+use crate::hex;
+use crate::time::SimDuration;
+
+/// FIFO deduplication ids are remembered this long, even after deletion.
+pub const DEDUPLICATION_WINDOW: SimDuration = SimDuration::from_mins(5);
+
+/// The members of one message to send, shared by SendMessage and batch entries.
+pub(crate) struct Outgoing<'r> {
+    pub body: &'r str,
+    pub delay_seconds: Option<i64>,
+    pub attributes: &'r MessageAttributes,
+    pub system_attributes: &'r MessageAttributes,
+    pub deduplication_id: Option<&'r str>,
+    pub group_id: Option<&'r str>,
+}
+
+impl Outgoing<'_> {
+    /// Bytes counted against MaximumMessageSize: body plus attributes.
+    fn size(&self) -> usize {
+        self.body.len() + attributes_size(self.attributes)
+    }
+}
+
+impl Sqs<'_> {
+    pub fn send_message(&mut self, req: SendMessage) -> Result<SendMessageResult, SqsError> {
+        let id = self.resolve_url(&req.queue_url)?;
+        self.admit(id, ThrottledAction::Send)?;
+        let outgoing = Outgoing {
+            body: &req.message_body,
+            delay_seconds: req.delay_seconds,
+            attributes: &req.message_attributes,
+            system_attributes: &req.message_system_attributes,
+            deduplication_id: req.message_deduplication_id.as_deref(),
+            group_id: req.message_group_id.as_deref(),
+        };
+        let result = self.send_one(id, &outgoing, false)?;
+        self.serve_waiters(id);
+        Ok(result)
+    }
+
+    pub fn send_message_batch(&mut self, req: SendMessageBatch) -> Result<SendMessageBatchResult, SqsError> {
+        let id = self.resolve_url(&req.queue_url)?;
+        validate::check_batch_ids(req.entries.iter().map(|e| e.id.as_str()), "SendMessageBatchRequestEntry")?;
+        let total: usize =
+            req.entries.iter().map(|e| e.message_body.len() + attributes_size(&e.message_attributes)).sum();
+        if total > MAX_MESSAGE_SIZE as usize {
+            return Err(SqsError::new(
+                SqsErrorCode::BatchRequestTooLong,
+                format!("Batch requests cannot be longer than {MAX_MESSAGE_SIZE} bytes. You have sent {total} bytes."),
+            ));
+        }
+        self.admit(id, ThrottledAction::Send)?;
+        let mut result = SendMessageBatchResult::default();
+        for entry in &req.entries {
+            let outgoing = Outgoing {
+                body: &entry.message_body,
+                delay_seconds: entry.delay_seconds,
+                attributes: &entry.message_attributes,
+                system_attributes: &entry.message_system_attributes,
+                deduplication_id: entry.message_deduplication_id.as_deref(),
+                group_id: entry.message_group_id.as_deref(),
+            };
+            match self.send_one(id, &outgoing, true) {
+                Ok(sent) => result.successful.push(SendMessageBatchResultEntry {
+                    id: entry.id.clone(),
+                    message_id: sent.message_id,
+                    md5_of_message_body: sent.md5_of_message_body,
+                    md5_of_message_attributes: sent.md5_of_message_attributes,
+                    md5_of_message_system_attributes: sent.md5_of_message_system_attributes,
+                    sequence_number: sent.sequence_number,
+                }),
+                Err(error) => result.failed.push(BatchResultErrorEntry::from_error(&entry.id, error)),
+            }
+        }
+        self.serve_waiters(id);
+        Ok(result)
+    }
+
+    /// Counts a call against the queue's FIFO quota; ThrottlingException when over.
+    pub(crate) fn admit(&mut self, id: QueueId, action: ThrottledAction) -> Result<(), SqsError> {
+        let now = self.core.now.as_millis();
+        let region_tps = super::throttle::high_throughput_tps(&self.core.config.region);
+        let queue = self.queue_mut(id);
+        if !queue.fifo {
+            return Ok(());
+        }
+        let limit = if queue.config.high_throughput() { region_tps } else { super::throttle::FIFO_TPS };
+        if queue.throttle.admit(action, now, limit) {
+            return Ok(());
+        }
+        let name = queue.name.clone();
+        self.core.emit(Event::Throttled { queue: name, action: action.name() });
+        Err(SqsError::throttled())
+    }
+
+    /// Validates and stores one message. Does not wake long polls: the caller
+    /// does that once per request.
+    pub(crate) fn send_one(
+        &mut self,
+        id: QueueId,
+        msg: &Outgoing<'_>,
+        in_batch: bool,
+    ) -> Result<SendMessageResult, SqsError> {
+        let queue = self.queue_ref(id);
+        let fifo = queue.fifo;
+        if msg.body.is_empty() {
+            return Err(SqsError::missing("MessageBody"));
+        }
+        validate::check_body_chars(msg.body)?;
+        validate::check_message_attributes(msg.attributes)?;
+        validate::check_system_attributes(msg.system_attributes)?;
+        let max = queue.config.maximum_message_size;
+        if msg.size() > max as usize {
+            return Err(SqsError::invalid_parameter(format!(
+                "One or more parameters are invalid. Reason: Message must be shorter than {max} bytes."
+            )));
+        }
+        let delay = match msg.delay_seconds {
+            None => queue.config.delay_seconds,
+            Some(d) if !(0..=i64::from(MAX_DELAY_SECONDS)).contains(&d) => {
+                return Err(SqsError::invalid_value(d, "DelaySeconds", "DelaySeconds must be >= 0 and <= 900."))
+            }
+            Some(d) if fifo && d != 0 => {
+                return Err(SqsError::invalid_value(
+                    d,
+                    "DelaySeconds",
+                    "The request include parameter that is not valid for this queue type.",
+                ))
+            }
+            Some(d) => d as u32,
+        };
+        if let Some(group) = msg.group_id {
+            validate::check_fifo_id(group, "MessageGroupId")?;
+        }
+        let dedup_id = if fifo {
+            if msg.group_id.is_none() {
+                let missing = SqsError::missing("MessageGroupId");
+                return Err(if in_batch { SqsError::invalid_parameter(missing.message) } else { missing });
+            }
+            match msg.deduplication_id {
+                Some(d) => {
+                    validate::check_fifo_id(d, "MessageDeduplicationId")?;
+                    Some(String::from(d))
+                }
+                None if queue.config.content_based_deduplication => Some(hex::encode(&Sha256::digest(msg.body.as_bytes()))),
+                None => {
+                    return Err(SqsError::invalid_parameter(
+                        "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly",
+                    ))
+                }
+            }
+        } else {
+            if let Some(d) = msg.deduplication_id {
+                return Err(SqsError::invalid_value(
+                    d,
+                    "MessageDeduplicationId",
+                    "The request includes a parameter that is not valid for this queue type.",
+                ));
+            }
+            None
+        };
+
+        let md5_of_body = validate::md5(msg.body.as_bytes());
+        let md5_of_attributes = validate::md5_of_attributes(msg.attributes);
+        let md5_of_system_attributes = validate::md5_of_attributes(msg.system_attributes);
+        let digests = |message_id: String, sequence_number: Option<u128>| SendMessageResult {
+            message_id,
+            md5_of_message_body: hex::encode(&md5_of_body),
+            md5_of_message_attributes: md5_of_attributes.map(|d| hex::encode(&d)),
+            md5_of_message_system_attributes: md5_of_system_attributes.map(|d| hex::encode(&d)),
+            sequence_number: sequence_number.map(|n| n.to_string()),
+        };
+
+        let dedup_key = dedup_id.as_ref().map(|d| match queue.config.deduplication_scope {
+            DeduplicationScope::Queue => d.clone(),
+            DeduplicationScope::MessageGroup => format!("{}\u{0}{d}", msg.group_id.unwrap_or_default()),
+        });
+        if let Some(seen) = dedup_key.as_ref().and_then(|k| queue.dedup.get(k)) {
+            let (message_id, sequence_number) = (seen.message_id, seen.sequence_number);
+            let name = queue.name.clone();
+            self.core.emit(Event::MessageDeduplicated { queue: name, message_id });
+            return Ok(digests(message_id.to_string(), sequence_number));
+        }
+
+        let now = self.core.now;
+        let message_id = self.core.rng.uuid();
+        let duplicate_chance = if fifo { 0 } else { self.core.config.realism.duplicate_per_million };
+        let (core, queue) = self.parts(id);
+        let number = queue.take_number();
+        let sequence_number = fifo.then(|| {
+            let n = queue.next_sequence_number;
+            queue.next_sequence_number += 1;
+            n
+        });
+        let message = StoredMessage {
+            number,
+            id: message_id,
+            body: String::from(msg.body),
+            md5_of_body,
+            attributes: msg.attributes.clone(),
+            md5_of_attributes,
+            system_attributes: msg.system_attributes.clone(),
+            md5_of_system_attributes,
+            sent_at: now,
+            enqueued_at: now,
+            receive_count: 0,
+            first_received_at: None,
+            group_id: msg.group_id.map(Arc::from),
+            deduplication_id: dedup_id,
+            sequence_number,
+            dead_letter_source_arn: None,
+            state: MessageState::Visible,
+            last_receipt: None,
+            retention_key: None,
+        };
+        let delay = SimDuration::from_secs(u64::from(delay));
+        let duplicate = core.rng.chance(duplicate_chance).then(|| message.clone());
+        queue.insert(core, message, delay);
+        queue.stats.sent += 1;
+        let name = queue.name.clone();
+        if let Some(key) = dedup_key {
+            let lapses = self
+                .core
+                .schedule_in(DEDUPLICATION_WINDOW, Deadline::SqsDeduplicationLapses { queue: id, key: key.clone() });
+            self.queue_mut(id).dedup.insert(key, DedupEntry { message_id, lapses, sequence_number });
+        }
+        self.core.emit(Event::MessageSent { queue: name.clone(), number, message_id, visible_at: now + delay });
+        if let Some(mut copy) = duplicate {
+            let (core, queue) = self.parts(id);
+            copy.number = queue.take_number();
+            let copy_number = copy.number;
+            queue.insert(core, copy, delay);
+            self.core.emit(Event::MessageDuplicated { queue: name, number: copy_number, copy_of: number, message_id });
+        }
+        Ok(digests(message_id.to_string(), sequence_number))
+    }
+}
