@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Sets up and runs every test: formatting, lints, Rust tests, the engine's
+# no_std wasm build, and (once present) the JS/SDK conformance and browser suites.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh rust
+echo "==> cargo fmt --check"
+cargo fmt --all -- --check
+echo "==> cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+echo "==> cargo test"
+cargo test --workspace
+echo "==> engine builds for wasm32 with default features off"
+cargo build -p decouple-engine --target wasm32-unknown-unknown --no-default-features
+echo "==> benchmarks compile"
+cargo bench --workspace --no-run
+
+# Further suites register themselves as executable scripts under scripts/suites/.
+for suite in scripts/suites/*.sh; do
+  [ -e "$suite" ] || continue
+  echo "==> $suite"
+  bash "$suite"
+done
+echo "All tests passed."
