@@ -162,12 +162,14 @@ pub fn parse_redrive_policy(value: &str) -> Result<RedrivePolicy, SqsError> {
             };
             match text.parse::<i64>() {
                 Ok(n) if (1..=1000).contains(&n) => n as u32,
-                _ => return Err(invalid_redrive(
-                    value,
-                    &format!(
+                _ => {
+                    return Err(invalid_redrive(
+                        value,
+                        &format!(
                         "Invalid value for maxReceiveCount: {text}, valid values are from 1 to 1000 both inclusive."
                     ),
-                )),
+                    ))
+                }
             }
         }
     };

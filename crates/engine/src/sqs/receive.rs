@@ -222,6 +222,21 @@ impl Sqs<'_> {
             let (receive_count, visible_at) = (m.receive_count, m.visible_at().unwrap_or(now));
             self.core.emit(Event::MessageReceived { queue: name.clone(), number, receive_count, visible_at });
         }
+        if timeout == SimDuration::ZERO {
+            // VisibilityTimeout=0: received and visible again at once. Released
+            // only now so that one receive cannot hand out the same message twice.
+            let (core, queue) = self.parts(id);
+            for &(number, _) in &taken {
+                let in_flight = queue.messages.get(&number).and_then(|m| match m.state {
+                    MessageState::InFlight { key, .. } => Some(key),
+                    _ => None,
+                });
+                if let Some(key) = in_flight {
+                    core.deadlines.cancel(key);
+                    queue.make_visible(number);
+                }
+            }
+        }
         let queue = self.queue_mut(id);
         queue.stats.received += messages.len() as u64;
         if let (true, Some(attempt)) = (fifo, &spec.attempt_id) {
@@ -339,7 +354,9 @@ impl Sqs<'_> {
         ticket: u64,
         result: Result<ReceiveMessageResult, SqsError>,
     ) {
-        self.state.polls.remove(&ticket);
+        if let Some(poll) = self.state.polls.remove(&ticket) {
+            self.core.deadlines.cancel(poll.timeout);
+        }
         let messages = result.as_ref().map_or(0, |r| r.messages.len());
         self.state.finished_polls.insert(ticket, result);
         self.core.emit(Event::LongPollCompleted { queue, ticket, messages });
