@@ -3,7 +3,7 @@
 //! deleted, the visibility timeout running out, and the message landing in the
 //! DLQ after its third receive. Run with `cargo run -p decouple-engine --example scenario`.
 
-use decouple_engine::sqs::{CreateQueue, Receive, ReceiveMessage, SendMessage};
+use decouple_engine::sqs::{CreateQueue, GetQueueAttributes, Receive, ReceiveMessage, SendMessage};
 use decouple_engine::{Engine, EngineConfig, SimDuration};
 
 fn main() {
@@ -14,7 +14,15 @@ fn main() {
         .create_queue(CreateQueue { queue_name: "orders-dlq".into(), ..Default::default() })
         .unwrap()
         .queue_url;
-    let dlq_arn = format!("arn:aws:sqs:us-east-1:000000000000:orders-dlq");
+    let dlq_arn = engine
+        .sqs()
+        .get_queue_attributes(GetQueueAttributes {
+            queue_url: dlq_url.clone(),
+            attribute_names: vec!["QueueArn".into()],
+        })
+        .unwrap()
+        .attributes["QueueArn"]
+        .clone();
     let mut attributes = std::collections::BTreeMap::new();
     attributes.insert("VisibilityTimeout".to_string(), "30".to_string());
     attributes.insert(

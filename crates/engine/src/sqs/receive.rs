@@ -19,7 +19,8 @@ use crate::event::{Event, QueueName};
 use crate::hex;
 use crate::time::SimDuration;
 
-/// AWS's in-flight quota for standard queues; beyond it a short poll gets OverLimit.
+/// AWS's in-flight quota: beyond it a short poll of a standard queue gets
+/// OverLimit, and a FIFO queue returns no more messages.
 pub const MAX_IN_FLIGHT: usize = 120_000;
 
 /// A validated ReceiveMessage, kept while a long poll waits.
@@ -186,7 +187,9 @@ impl Sqs<'_> {
         let fifo = queue.fifo;
         let mut taken: Vec<(u64, u64)> = Vec::new();
         let mut moved_any = None;
-        while taken.len() < spec.max {
+        // FIFO queues stop handing out messages at the in-flight quota, without an error.
+        let room = if fifo { MAX_IN_FLIGHT.saturating_sub(queue.in_flight_count()) } else { usize::MAX };
+        while taken.len() < spec.max.min(room) {
             let Some(number) =
                 (if fifo { self.next_fifo_candidate(id, &taken) } else { self.next_standard_candidate(id) })
             else {
