@@ -101,7 +101,7 @@ impl SqsErrorCode {
         use SqsErrorCode::*;
         match self {
             AccessDenied | OverLimit | PurgeQueueInProgress | InvalidSecurity => 403,
-            ResourceNotFoundException => 404,
+            ResourceNotFoundException | ReceiptHandleIsInvalid => 404,
             _ => 400,
         }
     }

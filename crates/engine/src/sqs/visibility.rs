@@ -6,7 +6,9 @@
 //! does nothing; on a FIFO queue it fails with "The receipt handle has expired."
 
 use super::attributes::MAX_VISIBILITY_TIMEOUT;
-use super::error::SqsError;
+use alloc::format;
+
+use super::error::{SqsError, SqsErrorCode};
 use super::model::*;
 use super::queue::MessageState;
 use super::receipt;
@@ -30,9 +32,13 @@ impl Sqs<'_> {
         if handle.is_empty() {
             return Err(SqsError::missing("ReceiptHandle"));
         }
-        let receipt = receipt::decode(self.core.config.seed, handle)
-            .filter(|r| r.queue == id)
-            .ok_or_else(|| SqsError::invalid_receipt_handle(handle))?;
+        let receipt = receipt::decode(self.core.config.seed, handle).ok_or_else(|| SqsError::invalid_receipt_handle(handle))?;
+        if receipt.queue != id {
+            return Err(SqsError::new(
+                SqsErrorCode::ReceiptHandleIsInvalid,
+                format!("The receipt handle \"{handle}\" is not valid for this queue."),
+            ));
+        }
         let queue = self.queue_ref(id);
         let Some(message) = queue.messages.get(&receipt.number) else { return Ok(Target::Gone) };
         let latest = message.last_receipt == Some(receipt.nonce);

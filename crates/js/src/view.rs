@@ -1,0 +1,276 @@
+//! Read-only views of the engine for UIs: a snapshot of every queue and its
+//! messages, and the event log, as plain JS objects (serde-wasm-bindgen).
+//!
+//! Times and counters are JS numbers (epoch milliseconds); 64-bit values a
+//! number cannot hold exactly (FIFO sequence numbers) are strings, as AWS
+//! sends them.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use decouple_engine::sqs::{DeduplicationScope, FifoThroughputLimit, MessageState, Queue, StoredMessage};
+use decouple_engine::{Engine, Event, LoggedEvent};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
+}
+
+#[derive(Serialize)]
+pub(crate) struct DeadlineView {
+    pub at: f64,
+    pub description: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Snapshot {
+    now: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_deadline: Option<f64>,
+    pending_deadlines: usize,
+    queues: Vec<QueueView>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct QueueView {
+    name: String,
+    url: String,
+    arn: String,
+    fifo: bool,
+    created_at: f64,
+    /// ApproximateNumberOfMessages, ...NotVisible, ...Delayed.
+    visible: usize,
+    in_flight: usize,
+    delayed: usize,
+    waiting_polls: usize,
+    settings: Settings,
+    stats: Stats,
+    messages: Vec<MessageView>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Settings {
+    visibility_timeout: u32,
+    delay_seconds: u32,
+    receive_message_wait_time_seconds: u32,
+    message_retention_period: u32,
+    maximum_message_size: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dead_letter_target_arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_receive_count: Option<u32>,
+    content_based_deduplication: bool,
+    deduplication_scope: &'static str,
+    fifo_throughput_limit: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Stats {
+    sent: f64,
+    received: f64,
+    deleted: f64,
+    empty_receives: f64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MessageView {
+    number: f64,
+    message_id: String,
+    body: String,
+    /// `visible`, `inFlight` or `delayed`.
+    state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    visible_at: Option<f64>,
+    receive_count: u32,
+    sent_at: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deduplication_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sequence_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dead_letter_source_arn: Option<String>,
+}
+
+pub(crate) fn snapshot(engine: &Engine) -> Snapshot {
+    let state = engine.sqs_state();
+    Snapshot {
+        now: engine.now().as_millis() as f64,
+        next_deadline: engine.next_deadline().map(|t| t.as_millis() as f64),
+        pending_deadlines: engine.pending_deadlines(),
+        queues: state.queues().map(|q| queue(q, state.waiting_polls(q.id).count())).collect(),
+    }
+}
+
+fn queue(q: &Queue, waiting_polls: usize) -> QueueView {
+    let c = &q.config;
+    QueueView {
+        name: q.name.to_string(),
+        url: q.url.clone(),
+        arn: q.arn.clone(),
+        fifo: q.fifo,
+        created_at: q.created_at.as_millis() as f64,
+        visible: q.visible_count(),
+        in_flight: q.in_flight_count(),
+        delayed: q.delayed_count(),
+        waiting_polls,
+        settings: Settings {
+            visibility_timeout: c.visibility_timeout,
+            delay_seconds: c.delay_seconds,
+            receive_message_wait_time_seconds: c.receive_message_wait_time_seconds,
+            message_retention_period: c.message_retention_period,
+            maximum_message_size: c.maximum_message_size,
+            dead_letter_target_arn: c.redrive_policy.as_ref().map(|p| p.dead_letter_target_arn.clone()),
+            max_receive_count: c.redrive_policy.as_ref().map(|p| p.max_receive_count),
+            content_based_deduplication: c.content_based_deduplication,
+            deduplication_scope: match c.deduplication_scope {
+                DeduplicationScope::Queue => "queue",
+                DeduplicationScope::MessageGroup => "messageGroup",
+            },
+            fifo_throughput_limit: match c.fifo_throughput_limit {
+                FifoThroughputLimit::PerQueue => "perQueue",
+                FifoThroughputLimit::PerMessageGroupId => "perMessageGroupId",
+            },
+        },
+        stats: Stats {
+            sent: q.stats.sent as f64,
+            received: q.stats.received as f64,
+            deleted: q.stats.deleted as f64,
+            empty_receives: q.stats.empty_receives as f64,
+        },
+        messages: q.messages().map(message).collect(),
+    }
+}
+
+fn message(m: &StoredMessage) -> MessageView {
+    MessageView {
+        number: m.number as f64,
+        message_id: m.id.to_string(),
+        body: m.body.clone(),
+        state: match m.state {
+            MessageState::Visible => "visible",
+            MessageState::InFlight { .. } => "inFlight",
+            MessageState::Delayed { .. } => "delayed",
+        },
+        visible_at: m.visible_at().map(|t| t.as_millis() as f64),
+        receive_count: m.receive_count,
+        sent_at: m.sent_at.as_millis() as f64,
+        group_id: m.group_id.as_ref().map(|g| g.to_string()),
+        deduplication_id: m.deduplication_id.clone(),
+        sequence_number: m.sequence_number.map(|n| n.to_string()),
+        dead_letter_source_arn: m.dead_letter_source_arn.clone(),
+    }
+}
+
+/// One event: `{at, type, ...}` with the event's own fields in camelCase.
+#[derive(Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct EventView {
+    at: f64,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    queue: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    number: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    visible_at: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    receive_count: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fifo: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    messages: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    copy_of: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    destination: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    new_number: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    action: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ticket: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'static str>,
+    /// The event as the engine's log prints it, for a plain-text view.
+    text: String,
+}
+
+pub(crate) fn event(logged: &LoggedEvent) -> EventView {
+    let n = |v: u64| Some(v as f64);
+    let s = |v: &str| Some(v.to_string());
+    let mut e =
+        EventView { at: logged.at.as_millis() as f64, text: format!("{:?}", logged.event), ..Default::default() };
+    match &logged.event {
+        Event::QueueCreated { queue, fifo } => {
+            (e.kind, e.queue, e.fifo) = ("QueueCreated", s(queue), Some(*fifo));
+        }
+        Event::QueueDeleted { queue } => (e.kind, e.queue) = ("QueueDeleted", s(queue)),
+        Event::QueueAttributesChanged { queue } => (e.kind, e.queue) = ("QueueAttributesChanged", s(queue)),
+        Event::QueuePurged { queue, messages } => {
+            (e.kind, e.queue, e.messages) = ("QueuePurged", s(queue), n(*messages as u64));
+        }
+        Event::MessageSent { queue, number, message_id, visible_at } => {
+            (e.kind, e.queue, e.number) = ("MessageSent", s(queue), n(*number));
+            (e.message_id, e.visible_at) = (Some(message_id.to_string()), n(visible_at.as_millis()));
+        }
+        Event::MessageDeduplicated { queue, message_id } => {
+            (e.kind, e.queue, e.message_id) = ("MessageDeduplicated", s(queue), Some(message_id.to_string()));
+        }
+        Event::MessageDuplicated { queue, number, copy_of, message_id } => {
+            (e.kind, e.queue, e.number) = ("MessageDuplicated", s(queue), n(*number));
+            (e.copy_of, e.message_id) = (n(*copy_of), Some(message_id.to_string()));
+        }
+        Event::DelayEnded { queue, number } => (e.kind, e.queue, e.number) = ("DelayEnded", s(queue), n(*number)),
+        Event::MessageReceived { queue, number, receive_count, visible_at } => {
+            (e.kind, e.queue, e.number) = ("MessageReceived", s(queue), n(*number));
+            (e.receive_count, e.visible_at) = (Some(*receive_count), n(visible_at.as_millis()));
+        }
+        Event::VisibilityChanged { queue, number, visible_at } => {
+            (e.kind, e.queue, e.number, e.visible_at) =
+                ("VisibilityChanged", s(queue), n(*number), n(visible_at.as_millis()));
+        }
+        Event::VisibilityExpired { queue, number } => {
+            (e.kind, e.queue, e.number) = ("VisibilityExpired", s(queue), n(*number));
+        }
+        Event::MessageDeleted { queue, number } => {
+            (e.kind, e.queue, e.number) = ("MessageDeleted", s(queue), n(*number));
+        }
+        Event::MovedToDeadLetterQueue { queue, number, dead_letter_queue, new_number } => {
+            (e.kind, e.queue, e.number) = ("MovedToDeadLetterQueue", s(queue), n(*number));
+            (e.destination, e.new_number) = (s(dead_letter_queue), n(*new_number));
+        }
+        Event::MessageExpired { queue, number } => {
+            (e.kind, e.queue, e.number) = ("MessageExpired", s(queue), n(*number));
+        }
+        Event::Throttled { queue, action } => (e.kind, e.queue, e.action) = ("Throttled", s(queue), Some(*action)),
+        Event::LongPollWaiting { queue, ticket } => {
+            (e.kind, e.queue, e.ticket) = ("LongPollWaiting", s(queue), n(*ticket));
+        }
+        Event::LongPollCompleted { queue, ticket, messages } => {
+            (e.kind, e.queue, e.ticket, e.messages) = ("LongPollCompleted", s(queue), n(*ticket), n(*messages as u64));
+        }
+        Event::MoveTaskStarted { source, to_move } => {
+            (e.kind, e.queue, e.messages) = ("MoveTaskStarted", s(source), n(*to_move));
+        }
+        Event::MessageRedriven { source, number, destination, new_number } => {
+            (e.kind, e.queue, e.number) = ("MessageRedriven", s(source), n(*number));
+            (e.destination, e.new_number) = (s(destination), n(*new_number));
+        }
+        Event::MoveTaskFinished { source, moved, status } => {
+            (e.kind, e.queue, e.messages, e.status) = ("MoveTaskFinished", s(source), n(*moved), Some(*status));
+        }
+    }
+    e
+}

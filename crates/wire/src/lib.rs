@@ -1,0 +1,180 @@
+//! Decouple's wire layer: AWS's HTTP protocols in front of the engine,
+//! with no transport of its own.
+//!
+//! A caller (the JS bindings, a test, one day a local HTTP server) hands
+//! [`Gateway::dispatch`] an [`HttpRequest`] as an AWS SDK would send it and gets
+//! back the [`HttpResponse`] AWS would answer, or [`Dispatch::Pending`] for a
+//! long poll that waits in virtual time. After the clock moves (or after any
+//! later request, since a send can satisfy a waiting poll),
+//! [`Gateway::poll_completed`] hands out the responses of polls that finished.
+//!
+//! The engine stays free of serde and JSON: every byte of serialization lives here.
+//!
+//! # Layout
+//! - [`service`]: which AWS service and protocol a request is for, from the
+//!   `X-Amz-Target` header, the form's `Action`, or the SigV4 credential scope.
+//! - `json`: reading request members with AWS's type rules, and JSON error bodies.
+//! - `sqs_json`: Amazon SQS over AWS JSON 1.0, all 23 actions.
+//! - `query`: the AWS query protocol (form in, XML out); today only its
+//!   unknown-action error, the seat for SNS.
+//!
+//! **Invariant:** no input makes `dispatch` panic; anything malformed gets the
+//! error AWS answers (`SerializationException`, `UnknownOperationException`, ...).
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+mod json;
+mod query;
+pub mod service;
+mod sqs_json;
+
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use decouple_engine::rng::Rng;
+use decouple_engine::sqs::PollTicket;
+use decouple_engine::Engine;
+
+use service::{Protocol, Service};
+
+/// An HTTP request as a client would put it on the wire. Header names are
+/// matched case-insensitively, as HTTP requires.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: String,
+    /// The path without the query string, e.g. `/`.
+    pub path: String,
+    /// The raw query string without `?` (empty when there is none).
+    pub query: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpRequest {
+    /// The first header with this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// An HTTP response as AWS would send it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// The first header with this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Identifies a response that is not ready yet (a waiting long poll).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PendingId(pub u64);
+
+/// What [`Gateway::dispatch`] gives back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Dispatch {
+    Ready(HttpResponse),
+    /// The answer comes later, from [`Gateway::poll_completed`].
+    Pending(PendingId),
+}
+
+/// A request waiting for the engine, and what its response needs to carry.
+#[derive(Clone, Debug)]
+struct Waiting {
+    ticket: PollTicket,
+    request_id: String,
+}
+
+/// The wire layer's own state: responses still owed, and the generator of
+/// request ids. One gateway serves one engine.
+pub struct Gateway {
+    /// Long polls that have not answered yet, by the id the caller holds.
+    waiting: BTreeMap<PendingId, Waiting>,
+    next_pending: u64,
+    /// Request ids (`x-amzn-RequestId`) come from their own seeded generator so
+    /// that they are reproducible yet never disturb the engine's random stream.
+    request_ids: Rng,
+}
+
+/// Salt that keeps the request-id stream apart from the engine's own stream for the same seed.
+const REQUEST_ID_SALT: u64 = 0x7769_7265_2d72_6571; // "wire-req"
+
+impl Gateway {
+    /// A gateway for `engine`, its request ids seeded from the engine's seed.
+    pub fn new(engine: &Engine) -> Self {
+        Gateway {
+            waiting: BTreeMap::new(),
+            next_pending: 1,
+            request_ids: Rng::new(engine.config().seed ^ REQUEST_ID_SALT),
+        }
+    }
+
+    /// Answers one request, or parks it as pending (a long poll).
+    pub fn dispatch(&mut self, engine: &mut Engine, req: &HttpRequest) -> Dispatch {
+        let request_id = self.request_ids.uuid().to_string();
+        let route = service::route(req);
+        match (route.service, route.protocol) {
+            (Some(Service::Sqs), Protocol::AwsJson1_0) => {
+                match sqs_json::handle(engine, route.operation, &req.body, &request_id) {
+                    sqs_json::Outcome::Ready(response) => Dispatch::Ready(response),
+                    sqs_json::Outcome::Pending(ticket) => {
+                        let id = PendingId(self.next_pending);
+                        self.next_pending += 1;
+                        self.waiting.insert(id, Waiting { ticket, request_id });
+                        Dispatch::Pending(id)
+                    }
+                }
+            }
+            (service, Protocol::AwsQuery) => Dispatch::Ready(query::unknown_action(service, &request_id)),
+            (service, protocol) => {
+                Dispatch::Ready(json::unknown_operation(service, protocol, route.operation, &request_id))
+            }
+        }
+    }
+
+    /// Responses of pending requests that have finished since the last call,
+    /// in the order they were dispatched. Call it after moving the clock and
+    /// after dispatching anything (a send can wake a waiting poll at once).
+    pub fn poll_completed(&mut self, engine: &mut Engine) -> Vec<(PendingId, HttpResponse)> {
+        let mut done = Vec::new();
+        self.waiting.retain(|&id, waiting| match engine.sqs().take_poll_result(waiting.ticket) {
+            Some(result) => {
+                done.push((id, sqs_json::receive_response(result, &waiting.request_id)));
+                false
+            }
+            None => true,
+        });
+        done
+    }
+
+    /// Gives up a pending request (its caller went away): the long poll stops
+    /// waiting and will never answer. Unknown ids are ignored.
+    pub fn cancel(&mut self, engine: &mut Engine, id: PendingId) {
+        if let Some(waiting) = self.waiting.remove(&id) {
+            engine.sqs().cancel_poll(waiting.ticket);
+            // If it had already finished, drop the answer nobody will read.
+            let _ = engine.sqs().take_poll_result(waiting.ticket);
+        }
+    }
+
+    /// How many requests wait for an answer.
+    pub fn pending(&self) -> usize {
+        self.waiting.len()
+    }
+}
+
+/// The raw number, for callers that key their own maps by it (the JS bindings).
+impl From<PendingId> for u64 {
+    fn from(id: PendingId) -> u64 {
+        id.0
+    }
+}
