@@ -213,12 +213,6 @@ impl Engine {
         crate::sqs::on_deadline(&mut self.core, &mut self.sqs, deadline);
     }
 
-    /// A fresh request id (`x-amzn-RequestId`), from the engine's seeded generator
-    /// so that whole request/response transcripts are reproducible.
-    pub fn new_request_id(&mut self) -> crate::Uuid {
-        self.core.rng.uuid()
-    }
-
     /// The SQS API of this engine.
     pub fn sqs(&mut self) -> Sqs<'_> {
         Sqs::new(&mut self.core, &mut self.sqs)
