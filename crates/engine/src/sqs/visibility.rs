@@ -32,7 +32,8 @@ impl Sqs<'_> {
         if handle.is_empty() {
             return Err(SqsError::missing("ReceiptHandle"));
         }
-        let receipt = receipt::decode(self.core.config.seed, handle).ok_or_else(|| SqsError::invalid_receipt_handle(handle))?;
+        let receipt =
+            receipt::decode(self.core.config.seed, handle).ok_or_else(|| SqsError::invalid_receipt_handle(handle))?;
         if receipt.queue != id {
             return Err(SqsError::new(
                 SqsErrorCode::ReceiptHandleIsInvalid,
