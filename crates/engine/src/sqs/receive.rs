@@ -399,6 +399,8 @@ impl Sqs<'_> {
         if queue.remove(self.core, number).is_some() {
             let name = queue.name.clone();
             self.core.emit(Event::MessageExpired { queue: name, number });
+            // An expired in-flight FIFO message frees its group.
+            self.serve_waiters(id);
         }
     }
 }

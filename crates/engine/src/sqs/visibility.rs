@@ -50,7 +50,10 @@ impl Sqs<'_> {
     pub fn delete_message(&mut self, req: DeleteMessage) -> Result<(), SqsError> {
         let id = self.resolve_url(&req.queue_url)?;
         self.admit(id, ThrottledAction::Delete)?;
-        self.delete_one(id, &req.receipt_handle)
+        self.delete_one(id, &req.receipt_handle)?;
+        // Deleting a FIFO group's in-flight message frees the group for a waiting long poll.
+        self.serve_waiters(id);
+        Ok(())
     }
 
     pub fn delete_message_batch(&mut self, req: DeleteMessageBatch) -> Result<BatchIdsResult, SqsError> {
@@ -64,6 +67,7 @@ impl Sqs<'_> {
                 Err(error) => result.failed.push(BatchResultErrorEntry::from_error(&entry.id, error)),
             }
         }
+        self.serve_waiters(id);
         Ok(result)
     }
 
