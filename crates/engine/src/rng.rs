@@ -65,15 +65,30 @@ impl Rng {
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Uuid(pub [u8; 16]);
 
-impl core::fmt::Display for Uuid {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+impl Uuid {
+    /// The canonical 8-4-4-4-12 lower-case form, built in one buffer: ids
+    /// are formatted on every send and receive, and per-byte `write!` calls
+    /// cost more than the rest of a send.
+    pub fn to_canonical(&self) -> [u8; 36] {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [b'-'; 36];
+        let mut at = 0;
         for (i, b) in self.0.iter().enumerate() {
             if matches!(i, 4 | 6 | 8 | 10) {
-                f.write_str("-")?;
+                at += 1;
             }
-            write!(f, "{b:02x}")?;
+            out[at] = DIGITS[usize::from(b >> 4)];
+            out[at + 1] = DIGITS[usize::from(b & 0x0f)];
+            at += 2;
         }
-        Ok(())
+        out
+    }
+}
+
+impl core::fmt::Display for Uuid {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let text = self.to_canonical();
+        f.write_str(core::str::from_utf8(&text).map_err(|_| core::fmt::Error)?)
     }
 }
 

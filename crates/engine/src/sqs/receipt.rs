@@ -47,8 +47,8 @@ pub(crate) fn decode(seed: u64, handle: &str) -> Option<Receipt> {
     if handle.len() > 1024 {
         return None;
     }
-    let bytes = STANDARD.decode(handle).ok()?;
-    if bytes.len() != LEN || bytes[..3] != MAGIC {
+    let mut bytes = [0u8; LEN];
+    if STANDARD.decode_slice(handle, &mut bytes).ok()? != LEN || bytes[..3] != MAGIC {
         return None;
     }
     let sum = u64::from_be_bytes(bytes[23..].try_into().ok()?);

@@ -21,20 +21,21 @@ use crate::time::SimDuration;
 /// FIFO deduplication ids are remembered this long, even after deletion.
 pub const DEDUPLICATION_WINDOW: SimDuration = SimDuration::from_mins(5);
 
-/// The members of one message to send, shared by SendMessage and batch entries.
-pub(crate) struct Outgoing<'r> {
-    pub body: &'r str,
+/// The members of one message to send, shared by SendMessage and batch
+/// entries. Owned, so the body and attributes move into the queue uncopied.
+pub(crate) struct Outgoing {
+    pub body: String,
     pub delay_seconds: Option<i64>,
-    pub attributes: &'r MessageAttributes,
-    pub system_attributes: &'r MessageAttributes,
-    pub deduplication_id: Option<&'r str>,
-    pub group_id: Option<&'r str>,
+    pub attributes: MessageAttributes,
+    pub system_attributes: MessageAttributes,
+    pub deduplication_id: Option<String>,
+    pub group_id: Option<String>,
 }
 
-impl Outgoing<'_> {
+impl Outgoing {
     /// Bytes counted against MaximumMessageSize: body plus attributes.
     fn size(&self) -> usize {
-        self.body.len() + attributes_size(self.attributes)
+        self.body.len() + attributes_size(&self.attributes)
     }
 }
 
@@ -43,14 +44,14 @@ impl Sqs<'_> {
         let id = self.resolve_url(&req.queue_url)?;
         self.admit(id, ThrottledAction::Send)?;
         let outgoing = Outgoing {
-            body: &req.message_body,
+            body: req.message_body,
             delay_seconds: req.delay_seconds,
-            attributes: &req.message_attributes,
-            system_attributes: &req.message_system_attributes,
-            deduplication_id: req.message_deduplication_id.as_deref(),
-            group_id: req.message_group_id.as_deref(),
+            attributes: req.message_attributes,
+            system_attributes: req.message_system_attributes,
+            deduplication_id: req.message_deduplication_id,
+            group_id: req.message_group_id,
         };
-        let result = self.send_one(id, &outgoing, false)?;
+        let result = self.send_one(id, outgoing, false)?;
         self.serve_waiters(id);
         Ok(result)
     }
@@ -68,18 +69,18 @@ impl Sqs<'_> {
         }
         self.admit(id, ThrottledAction::Send)?;
         let mut result = SendMessageBatchResult::default();
-        for entry in &req.entries {
+        for entry in req.entries {
             let outgoing = Outgoing {
-                body: &entry.message_body,
+                body: entry.message_body,
                 delay_seconds: entry.delay_seconds,
-                attributes: &entry.message_attributes,
-                system_attributes: &entry.message_system_attributes,
-                deduplication_id: entry.message_deduplication_id.as_deref(),
-                group_id: entry.message_group_id.as_deref(),
+                attributes: entry.message_attributes,
+                system_attributes: entry.message_system_attributes,
+                deduplication_id: entry.message_deduplication_id,
+                group_id: entry.message_group_id,
             };
-            match self.send_one(id, &outgoing, true) {
+            match self.send_one(id, outgoing, true) {
                 Ok(sent) => result.successful.push(SendMessageBatchResultEntry {
-                    id: entry.id.clone(),
+                    id: entry.id,
                     message_id: sent.message_id,
                     md5_of_message_body: sent.md5_of_message_body,
                     md5_of_message_attributes: sent.md5_of_message_attributes,
@@ -115,7 +116,7 @@ impl Sqs<'_> {
     pub(crate) fn send_one(
         &mut self,
         id: QueueId,
-        msg: &Outgoing<'_>,
+        msg: Outgoing,
         in_batch: bool,
     ) -> Result<SendMessageResult, SqsError> {
         let queue = self.queue_ref(id);
@@ -123,9 +124,9 @@ impl Sqs<'_> {
         if msg.body.is_empty() {
             return Err(SqsError::missing("MessageBody"));
         }
-        validate::check_body_chars(msg.body)?;
-        validate::check_message_attributes(msg.attributes)?;
-        validate::check_system_attributes(msg.system_attributes)?;
+        validate::check_body_chars(&msg.body)?;
+        validate::check_message_attributes(&msg.attributes)?;
+        validate::check_system_attributes(&msg.system_attributes)?;
         let max = queue.config.maximum_message_size;
         if msg.size() > max as usize {
             return Err(SqsError::invalid_parameter(format!(
@@ -146,7 +147,7 @@ impl Sqs<'_> {
             }
             Some(d) => d as u32,
         };
-        if let Some(group) = msg.group_id {
+        if let Some(group) = &msg.group_id {
             validate::check_fifo_id(group, "MessageGroupId")?;
         }
         let dedup_id = if fifo {
@@ -154,10 +155,10 @@ impl Sqs<'_> {
                 let missing = SqsError::missing("MessageGroupId");
                 return Err(if in_batch { SqsError::invalid_parameter(missing.message) } else { missing });
             }
-            match msg.deduplication_id {
+            match &msg.deduplication_id {
                 Some(d) => {
                     validate::check_fifo_id(d, "MessageDeduplicationId")?;
-                    Some(String::from(d))
+                    Some(d.clone())
                 }
                 None if queue.config.content_based_deduplication => Some(hex::encode(&Sha256::digest(msg.body.as_bytes()))),
                 None => {
@@ -167,7 +168,7 @@ impl Sqs<'_> {
                 }
             }
         } else {
-            if let Some(d) = msg.deduplication_id {
+            if let Some(d) = &msg.deduplication_id {
                 return Err(SqsError::invalid_value(
                     d,
                     "MessageDeduplicationId",
@@ -178,8 +179,8 @@ impl Sqs<'_> {
         };
 
         let md5_of_body = validate::md5(msg.body.as_bytes());
-        let md5_of_attributes = validate::md5_of_attributes(msg.attributes);
-        let md5_of_system_attributes = validate::md5_of_attributes(msg.system_attributes);
+        let md5_of_attributes = validate::md5_of_attributes(&msg.attributes);
+        let md5_of_system_attributes = validate::md5_of_attributes(&msg.system_attributes);
         let digests = |message_id: String, sequence_number: Option<u128>| SendMessageResult {
             message_id,
             md5_of_message_body: hex::encode(&md5_of_body),
@@ -190,7 +191,7 @@ impl Sqs<'_> {
 
         let dedup_key = dedup_id.as_ref().map(|d| match queue.config.deduplication_scope {
             DeduplicationScope::Queue => d.clone(),
-            DeduplicationScope::MessageGroup => format!("{}\u{0}{d}", msg.group_id.unwrap_or_default()),
+            DeduplicationScope::MessageGroup => format!("{}\u{0}{d}", msg.group_id.as_deref().unwrap_or_default()),
         });
         if let Some(seen) = dedup_key.as_ref().and_then(|k| queue.dedup.get(k)) {
             let (message_id, sequence_number) = (seen.message_id, seen.sequence_number);
@@ -212,17 +213,17 @@ impl Sqs<'_> {
         let message = StoredMessage {
             number,
             id: message_id,
-            body: String::from(msg.body),
+            body: msg.body,
             md5_of_body,
-            attributes: msg.attributes.clone(),
+            attributes: msg.attributes,
             md5_of_attributes,
-            system_attributes: msg.system_attributes.clone(),
+            system_attributes: msg.system_attributes,
             md5_of_system_attributes,
             sent_at: now,
             enqueued_at: now,
             receive_count: 0,
             first_received_at: None,
-            group_id: msg.group_id.map(Arc::from),
+            group_id: msg.group_id.as_deref().map(Arc::from),
             deduplication_id: dedup_id,
             sequence_number,
             dead_letter_source_arn: None,
