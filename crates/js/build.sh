@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 cargo build --release --target wasm32-unknown-unknown -p decouple-js
-wasm=target/wasm32-unknown-unknown/release/decouple_js.wasm
+wasm="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/decouple_js.wasm"
 
 for target in nodejs web; do
   out=crates/js/pkg-${target/nodejs/node}
