@@ -36,6 +36,7 @@ pub use model::*;
 pub use queue::{MessageState, Queue, StoredMessage};
 
 use crate::engine::{Core, Deadline};
+use crate::event::Event;
 use crate::time::SimTime;
 use move_task::MoveTask;
 use receive::WaitingPoll;
@@ -191,8 +192,12 @@ impl<'a> Sqs<'a> {
 pub(crate) fn on_deadline(core: &mut Core, state: &mut SqsState, deadline: Deadline) {
     let mut sqs = Sqs::new(core, state);
     match deadline {
-        Deadline::SqsDelayEnds { queue, seq } => sqs.delay_ended(queue, seq),
-        Deadline::SqsVisibilityExpires { queue, seq } => sqs.visibility_expired(queue, seq),
+        Deadline::SqsDelayEnds { queue, seq } => {
+            sqs.became_visible(queue, seq, |queue, number| Event::DelayEnded { queue, number })
+        }
+        Deadline::SqsVisibilityExpires { queue, seq } => {
+            sqs.became_visible(queue, seq, |queue, number| Event::VisibilityExpired { queue, number })
+        }
         Deadline::SqsRetentionExpires { queue, seq } => sqs.retention_expired(queue, seq),
         Deadline::SqsLongPollTimesOut { ticket } => sqs.poll_timed_out(ticket),
         Deadline::SqsDeduplicationLapses { queue, key } => {

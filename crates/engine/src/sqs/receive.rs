@@ -375,19 +375,13 @@ impl Sqs<'_> {
         self.finish_poll(name, ticket, Ok(ReceiveMessageResult::default()));
     }
 
-    pub(crate) fn delay_ended(&mut self, id: QueueId, number: u64) {
+    /// A delay or a visibility timeout ran out: the message is visible and
+    /// may answer a waiting long poll. `event` says which it was.
+    pub(crate) fn became_visible(&mut self, id: QueueId, number: u64, event: fn(QueueName, u64) -> Event) {
         let Some(queue) = self.state.queues.get_mut(&id) else { return };
         queue.make_visible(number);
         let name = queue.name.clone();
-        self.core.emit(Event::DelayEnded { queue: name, number });
-        self.serve_waiters(id);
-    }
-
-    pub(crate) fn visibility_expired(&mut self, id: QueueId, number: u64) {
-        let Some(queue) = self.state.queues.get_mut(&id) else { return };
-        queue.make_visible(number);
-        let name = queue.name.clone();
-        self.core.emit(Event::VisibilityExpired { queue: name, number });
+        self.core.emit(event(name, number));
         self.serve_waiters(id);
     }
 
