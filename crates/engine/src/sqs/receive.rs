@@ -95,22 +95,25 @@ fn wants_message_attribute(names: &[String], name: &str) -> bool {
 fn render(queue: &Queue, m: &StoredMessage, receipt_handle: String, spec: &ReceiveSpec, sender_id: &str) -> Message {
     let names = &spec.system_attribute_names;
     let mut attributes = BTreeMap::new();
-    let mut put = |name: &str, value: Option<String>| {
-        if let Some(value) = value.filter(|_| wants(names, name)) {
-            attributes.insert(name.to_owned(), value);
+    // Values are built only for the attributes asked for: most receives ask for none.
+    let mut put = |name: &str, value: &dyn Fn() -> Option<String>| {
+        if wants(names, name) {
+            if let Some(value) = value() {
+                attributes.insert(name.to_owned(), value);
+            }
         }
     };
-    put("SenderId", Some(sender_id.to_owned()));
-    put("SentTimestamp", Some(m.sent_at.as_millis().to_string()));
-    put("ApproximateReceiveCount", Some(m.receive_count.to_string()));
-    put("ApproximateFirstReceiveTimestamp", m.first_received_at.map(|t| t.as_millis().to_string()));
-    put("AWSTraceHeader", m.system_attributes.get("AWSTraceHeader").and_then(|v| v.string_value.clone()));
-    put("MessageGroupId", m.group_id.as_ref().map(|g| g.to_string()));
+    put("SenderId", &|| Some(sender_id.to_owned()));
+    put("SentTimestamp", &|| Some(m.sent_at.as_millis().to_string()));
+    put("ApproximateReceiveCount", &|| Some(m.receive_count.to_string()));
+    put("ApproximateFirstReceiveTimestamp", &|| m.first_received_at.map(|t| t.as_millis().to_string()));
+    put("AWSTraceHeader", &|| m.system_attributes.get("AWSTraceHeader").and_then(|v| v.string_value.clone()));
+    put("MessageGroupId", &|| m.group_id.as_ref().map(|g| g.to_string()));
     if queue.fifo {
-        put("MessageDeduplicationId", m.deduplication_id.clone());
-        put("SequenceNumber", m.sequence_number.map(|n| n.to_string()));
+        put("MessageDeduplicationId", &|| m.deduplication_id.clone());
+        put("SequenceNumber", &|| m.sequence_number.map(|n| n.to_string()));
     }
-    put("DeadLetterQueueSourceArn", m.dead_letter_source_arn.clone());
+    put("DeadLetterQueueSourceArn", &|| m.dead_letter_source_arn.clone());
     let message_attributes: MessageAttributes = m
         .attributes
         .iter()
@@ -185,14 +188,18 @@ impl Sqs<'_> {
             (dlq != id).then_some((dlq, p.max_receive_count))
         });
         let fifo = queue.fifo;
-        let mut taken: Vec<(u64, u64)> = Vec::new();
+        // At most 10 per receive: a stack buffer, not an allocation, on the hot path.
+        let mut taken_buffer = [(0u64, 0u64); 10];
+        let mut count = 0;
         let mut moved_any = None;
         // FIFO queues stop handing out messages at the in-flight quota, without an error.
         let room = if fifo { MAX_IN_FLIGHT.saturating_sub(queue.in_flight_count()) } else { usize::MAX };
-        while taken.len() < spec.max.min(room) {
-            let Some(number) =
-                (if fifo { self.next_fifo_candidate(id, &taken) } else { self.next_standard_candidate(id) })
-            else {
+        while count < spec.max.min(room) {
+            let Some(number) = (if fifo {
+                self.next_fifo_candidate(id, &taken_buffer[..count])
+            } else {
+                self.next_standard_candidate(id)
+            }) else {
                 break;
             };
             let receive_count = self.queue_ref(id).messages[&number].receive_count;
@@ -205,8 +212,10 @@ impl Sqs<'_> {
             }
             let (core, queue) = self.parts(id);
             let nonce = queue.set_in_flight(core, number, timeout);
-            taken.push((number, nonce));
+            taken_buffer[count] = (number, nonce);
+            count += 1;
         }
+        let taken = &taken_buffer[..count];
         let queue = self.queue_ref(id);
         let seed = self.core.config.seed;
         let sender = &self.core.config.account_id;
@@ -220,7 +229,7 @@ impl Sqs<'_> {
             .collect();
         let now = self.core.now;
         let name = queue.name.clone();
-        for &(number, _) in &taken {
+        for &(number, _) in taken {
             let m = &self.queue_ref(id).messages[&number];
             let (receive_count, visible_at) = (m.receive_count, m.visible_at().unwrap_or(now));
             self.core.emit(Event::MessageReceived { queue: name.clone(), number, receive_count, visible_at });
@@ -229,7 +238,7 @@ impl Sqs<'_> {
             // VisibilityTimeout=0: received and visible again at once. Released
             // only now so that one receive cannot hand out the same message twice.
             let (core, queue) = self.parts(id);
-            for &(number, _) in &taken {
+            for &(number, _) in taken {
                 let in_flight = queue.messages.get(&number).and_then(|m| match m.state {
                     MessageState::InFlight { key, .. } => Some(key),
                     _ => None,
@@ -246,7 +255,9 @@ impl Sqs<'_> {
             queue.receive_attempts.retain(|_, a| now.saturating_sub(a.at) < DEDUPLICATION_WINDOW);
             if !taken.is_empty() {
                 let result = ReceiveMessageResult { messages: messages.clone() };
-                queue.receive_attempts.insert(attempt.clone(), ReceiveAttempt { at: now, delivered: taken, result });
+                queue
+                    .receive_attempts
+                    .insert(attempt.clone(), ReceiveAttempt { at: now, delivered: taken.to_vec(), result });
             }
         }
         if let Some(dlq) = moved_any {
