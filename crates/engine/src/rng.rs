@@ -70,18 +70,20 @@ impl Uuid {
     /// are formatted on every send and receive, and per-byte `write!` calls
     /// cost more than the rest of a send.
     pub fn to_canonical(&self) -> [u8; 36] {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
         let mut out = [b'-'; 36];
-        let mut at = 0;
-        for (i, b) in self.0.iter().enumerate() {
-            if matches!(i, 4 | 6 | 8 | 10) {
-                at += 1;
-            }
-            out[at] = DIGITS[usize::from(b >> 4)];
-            out[at + 1] = DIGITS[usize::from(b & 0x0f)];
-            at += 2;
-        }
+        let b = &self.0;
+        crate::hex::encode_into(&b[..4], &mut out[..8]);
+        crate::hex::encode_into(&b[4..6], &mut out[9..13]);
+        crate::hex::encode_into(&b[6..8], &mut out[14..18]);
+        crate::hex::encode_into(&b[8..10], &mut out[19..23]);
+        crate::hex::encode_into(&b[10..], &mut out[24..]);
         out
+    }
+
+    /// The canonical form as an owned string, without going through `fmt`.
+    pub fn to_canonical_string(&self) -> alloc::string::String {
+        let text = self.to_canonical();
+        core::str::from_utf8(&text).map(alloc::string::String::from).unwrap_or_default()
     }
 }
 

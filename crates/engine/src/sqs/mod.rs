@@ -136,9 +136,16 @@ impl<'a> Sqs<'a> {
         if url.is_empty() {
             return Err(SqsError::missing("QueueUrl"));
         }
-        let mut parts = url.trim_end_matches('/').rsplit('/');
-        let name = parts.next().unwrap_or_default();
-        let account = parts.next().unwrap_or_default();
+        // Byte scans rather than `rsplit`: this runs on every request.
+        let url = url.strip_suffix('/').unwrap_or(url);
+        fn split_last(s: &str) -> (&str, &str) {
+            match s.as_bytes().iter().rposition(|&b| b == b'/') {
+                Some(i) => (&s[..i], &s[i + 1..]),
+                None => ("", s),
+            }
+        }
+        let (rest, name) = split_last(url);
+        let (_, account) = split_last(rest);
         if account != self.core.config.account_id {
             return Err(SqsError::queue_does_not_exist());
         }

@@ -121,7 +121,7 @@ fn render(queue: &Queue, m: &StoredMessage, receipt_handle: String, spec: &Recei
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     Message {
-        message_id: m.id.to_string(),
+        message_id: m.id.to_canonical_string(),
         receipt_handle,
         md5_of_body: hex::encode(&m.md5_of_body),
         body: m.body.clone(),

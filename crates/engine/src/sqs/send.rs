@@ -197,7 +197,7 @@ impl Sqs<'_> {
             let (message_id, sequence_number) = (seen.message_id, seen.sequence_number);
             let name = queue.name.clone();
             self.core.emit(Event::MessageDeduplicated { queue: name, message_id });
-            return Ok(digests(message_id.to_string(), sequence_number));
+            return Ok(digests(message_id.to_canonical_string(), sequence_number));
         }
 
         let now = self.core.now;
@@ -250,6 +250,6 @@ impl Sqs<'_> {
             queue.insert(core, copy, delay);
             self.core.emit(Event::MessageDuplicated { queue: name, number: copy_number, copy_of: number, message_id });
         }
-        Ok(digests(message_id.to_string(), sequence_number))
+        Ok(digests(message_id.to_canonical_string(), sequence_number))
     }
 }
