@@ -25,6 +25,7 @@ extern crate std;
 pub mod engine;
 pub mod event;
 pub mod rng;
+pub mod sns;
 pub mod sqs;
 pub mod time;
 
