@@ -12,6 +12,7 @@ use alloc::string::String;
 
 use crate::event::{EventLog, LoggedEvent};
 use crate::rng::Rng;
+use crate::sns::{Sns, SnsState};
 use crate::sqs::{QueueId, Sqs, SqsState};
 use crate::time::{SimDuration, SimTime};
 
@@ -138,6 +139,7 @@ impl Core {
 pub struct Engine {
     core: Core,
     sqs: SqsState,
+    sns: SnsState,
 }
 
 impl Engine {
@@ -150,7 +152,7 @@ impl Engine {
             deadlines: Deadlines::default(),
             config,
         };
-        Engine { core, sqs: SqsState::default() }
+        Engine { core, sqs: SqsState::default(), sns: SnsState::default() }
     }
 
     pub fn config(&self) -> &EngineConfig {
@@ -216,6 +218,17 @@ impl Engine {
     /// The SQS API of this engine.
     pub fn sqs(&mut self) -> Sqs<'_> {
         Sqs::new(&mut self.core, &mut self.sqs)
+    }
+
+    /// The SNS API of this engine. Deliveries to SQS subscriptions land in
+    /// this engine's queues.
+    pub fn sns(&mut self) -> Sns<'_> {
+        Sns::new(&mut self.core, &mut self.sns, &mut self.sqs)
+    }
+
+    /// Read-only SNS state, for views and assertions.
+    pub fn sns_state(&self) -> &SnsState {
+        &self.sns
     }
 
     /// Read-only SQS state, for views and assertions.

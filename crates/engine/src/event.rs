@@ -11,7 +11,7 @@ use core::fmt;
 use crate::rng::Uuid;
 use crate::time::SimTime;
 
-/// A queue's name, shared cheaply between the queue and its events.
+/// A queue's (or topic's) name, shared cheaply between it and its events.
 pub type QueueName = Arc<str>;
 
 /// One state change. Messages are named by their AWS `MessageId` and by
@@ -112,6 +112,42 @@ pub enum Event {
         source: QueueName,
         moved: u64,
         status: &'static str,
+    },
+    TopicCreated {
+        topic: QueueName,
+        fifo: bool,
+    },
+    TopicDeleted {
+        topic: QueueName,
+    },
+    Subscribed {
+        topic: QueueName,
+        protocol: &'static str,
+        endpoint: alloc::string::String,
+        pending: bool,
+    },
+    Unsubscribed {
+        topic: QueueName,
+        endpoint: alloc::string::String,
+    },
+    Published {
+        topic: QueueName,
+        message_id: Uuid,
+    },
+    NotificationDelivered {
+        topic: QueueName,
+        protocol: &'static str,
+        endpoint: alloc::string::String,
+    },
+    /// The subscription's filter policy did not match the message.
+    NotificationFilteredOut {
+        topic: QueueName,
+        endpoint: alloc::string::String,
+    },
+    NotificationFailed {
+        topic: QueueName,
+        endpoint: alloc::string::String,
+        reason: alloc::string::String,
     },
 }
 

@@ -86,3 +86,44 @@ impl fmt::Display for SimDuration {
         }
     }
 }
+
+impl SimTime {
+    /// ISO 8601 with milliseconds in UTC (`2026-01-01T00:00:00.000Z`), the
+    /// form of SNS's `Timestamp`.
+    pub fn to_iso8601(self) -> alloc::string::String {
+        let ms = self.0 % 1000;
+        let secs = self.0 / 1000;
+        let (days, rem) = (secs / 86_400, secs % 86_400);
+        let (h, m, s) = (rem / 3600, (rem / 60) % 60, rem % 60);
+        let (year, month, day) = civil_from_days(days as i64);
+        alloc::format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{ms:03}Z")
+    }
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
+/// `civil_from_days`, public domain).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso8601_matches_known_instants() {
+        assert_eq!(SimTime(0).to_iso8601(), "1970-01-01T00:00:00.000Z");
+        assert_eq!(SimTime(1_767_225_600_000).to_iso8601(), "2026-01-01T00:00:00.000Z");
+        assert_eq!(SimTime(951_782_400_123).to_iso8601(), "2000-02-29T00:00:00.123Z");
+        assert_eq!(SimTime(1_709_251_199_999).to_iso8601(), "2024-02-29T23:59:59.999Z");
+    }
+}

@@ -203,6 +203,16 @@ pub(crate) struct EventView {
     ticket: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     status: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    topic: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    protocol: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    endpoint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pending: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
     /// The event as the engine's log prints it, for a plain-text view.
     text: String,
 }
@@ -270,6 +280,28 @@ pub(crate) fn event(logged: &LoggedEvent) -> EventView {
         }
         Event::MoveTaskFinished { source, moved, status } => {
             (e.kind, e.queue, e.messages, e.status) = ("MoveTaskFinished", s(source), n(*moved), Some(*status));
+        }
+        Event::TopicCreated { topic, fifo } => (e.kind, e.topic, e.fifo) = ("TopicCreated", s(topic), Some(*fifo)),
+        Event::TopicDeleted { topic } => (e.kind, e.topic) = ("TopicDeleted", s(topic)),
+        Event::Subscribed { topic, protocol, endpoint, pending } => {
+            (e.kind, e.topic, e.protocol) = ("Subscribed", s(topic), Some(*protocol));
+            (e.endpoint, e.pending) = (s(endpoint), Some(*pending));
+        }
+        Event::Unsubscribed { topic, endpoint } => {
+            (e.kind, e.topic, e.endpoint) = ("Unsubscribed", s(topic), s(endpoint))
+        }
+        Event::Published { topic, message_id } => {
+            (e.kind, e.topic, e.message_id) = ("Published", s(topic), Some(message_id.to_string()));
+        }
+        Event::NotificationDelivered { topic, protocol, endpoint } => {
+            (e.kind, e.topic, e.protocol, e.endpoint) =
+                ("NotificationDelivered", s(topic), Some(*protocol), s(endpoint));
+        }
+        Event::NotificationFilteredOut { topic, endpoint } => {
+            (e.kind, e.topic, e.endpoint) = ("NotificationFilteredOut", s(topic), s(endpoint));
+        }
+        Event::NotificationFailed { topic, endpoint, reason } => {
+            (e.kind, e.topic, e.endpoint, e.reason) = ("NotificationFailed", s(topic), s(endpoint), s(reason));
         }
     }
     e

@@ -18,12 +18,13 @@ pub mod model;
 mod admin;
 mod attributes;
 mod move_task;
+mod policy;
 mod queue;
 mod receipt;
 mod receive;
 mod send;
 mod throttle;
-mod validate;
+pub(crate) mod validate;
 mod visibility;
 
 use alloc::collections::BTreeMap;
@@ -34,6 +35,7 @@ pub use attributes::{DeduplicationScope, FifoThroughputLimit, QueueConfig, Redri
 pub use error::{SqsError, SqsErrorCode};
 pub use model::*;
 pub use queue::{MessageState, Queue, StoredMessage};
+pub(crate) use send::Outgoing;
 
 use crate::engine::{Core, Deadline};
 use crate::event::Event;

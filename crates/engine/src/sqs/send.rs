@@ -94,6 +94,26 @@ impl Sqs<'_> {
         Ok(result)
     }
 
+    /// Delivers a message from an AWS service (SNS, S3) acting on behalf of
+    /// `source_arn`: allowed only if the queue's policy lets that service
+    /// send. The error is the reason the delivery failed, for the sender's metrics.
+    pub(crate) fn deliver_as_service(
+        &mut self,
+        queue_arn: &str,
+        service: &str,
+        source_arn: &str,
+        message: Outgoing,
+    ) -> Result<(), alloc::string::String> {
+        let id = self.resolve_arn(queue_arn).ok_or_else(|| format!("queue {queue_arn} does not exist"))?;
+        let queue = self.queue_ref(id);
+        if !super::policy::allows_service_send(queue.config.policy.as_deref(), service, source_arn) {
+            return Err(format!("the access policy of queue {} does not allow {service} to send", queue.name));
+        }
+        self.send_one(id, message, false).map_err(|e| alloc::string::ToString::to_string(&e))?;
+        self.serve_waiters(id);
+        Ok(())
+    }
+
     /// Counts a call against the queue's FIFO quota; ThrottlingException when over.
     pub(crate) fn admit(&mut self, id: QueueId, action: ThrottledAction) -> Result<(), SqsError> {
         let now = self.core.now.as_millis();

@@ -1,0 +1,366 @@
+//! SNS fan-out to SQS: subscriptions, the notification envelope, raw delivery,
+//! filter policies, FIFO topics, queue access policies, and AWS's errors.
+
+use std::collections::BTreeMap;
+
+use decouple_engine::sns::*;
+use decouple_engine::sqs::{self, CreateQueue, Receive, ReceiveMessage, SetQueueAttributes};
+use decouple_engine::{Engine, EngineConfig, Event};
+
+const ACCOUNT: &str = "000000000000";
+
+fn engine() -> Engine {
+    Engine::new(EngineConfig { seed: 11, ..EngineConfig::default() })
+}
+
+fn topic(e: &mut Engine, name: &str, attrs: &[(&str, &str)]) -> String {
+    let attributes = attrs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    e.sns().create_topic(CreateTopic { name: name.into(), attributes, ..Default::default() }).unwrap().topic_arn
+}
+
+/// A queue whose policy lets SNS topics in this account send to it.
+fn queue(e: &mut Engine, name: &str, fifo: bool) -> (String, String) {
+    let mut attributes = BTreeMap::new();
+    if fifo {
+        attributes.insert("FifoQueue".to_string(), "true".to_string());
+    }
+    let url = e
+        .sqs()
+        .create_queue(CreateQueue { queue_name: name.into(), attributes, ..Default::default() })
+        .unwrap()
+        .queue_url;
+    let arn = format!("arn:aws:sqs:us-east-1:{ACCOUNT}:{name}");
+    let policy = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"sns.amazonaws.com"}},"Action":"sqs:SendMessage","Resource":"{arn}","Condition":{{"ArnLike":{{"aws:SourceArn":"arn:aws:sns:us-east-1:{ACCOUNT}:*"}}}}}}]}}"#
+    );
+    e.sqs()
+        .set_queue_attributes(SetQueueAttributes {
+            queue_url: url.clone(),
+            attributes: [("Policy".to_string(), policy)].into(),
+        })
+        .unwrap();
+    (url, arn)
+}
+
+fn subscribe(e: &mut Engine, topic_arn: &str, queue_arn: &str, attrs: &[(&str, &str)]) -> String {
+    let attributes = attrs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    e.sns()
+        .subscribe(Subscribe {
+            topic_arn: topic_arn.into(),
+            protocol: "sqs".into(),
+            endpoint: Some(queue_arn.into()),
+            attributes,
+            return_subscription_arn: false,
+        })
+        .unwrap()
+        .subscription_arn
+}
+
+fn receive_all(e: &mut Engine, url: &str) -> Vec<sqs::Message> {
+    let req = ReceiveMessage {
+        queue_url: url.into(),
+        max_number_of_messages: Some(10),
+        message_attribute_names: vec!["All".into()],
+        message_system_attribute_names: vec!["All".into()],
+        ..Default::default()
+    };
+    match e.sqs().receive_message(req).unwrap() {
+        Receive::Ready(r) => r.messages,
+        Receive::Pending(_) => panic!("short poll"),
+    }
+}
+
+fn publish(e: &mut Engine, topic_arn: &str, message: &str) -> Result<PublishResult, SnsError> {
+    e.sns().publish(Publish { topic_arn: Some(topic_arn.into()), message: message.into(), ..Default::default() })
+}
+
+#[test]
+fn standard_topic_wraps_the_message_in_aws_envelope() {
+    let mut e = engine();
+    let t = topic(&mut e, "orders", &[]);
+    let (url, arn) = queue(&mut e, "billing", false);
+    let sub = subscribe(&mut e, &t, &arn, &[]);
+    assert!(sub.starts_with(&format!("{t}:")), "{sub}");
+    let published = e
+        .sns()
+        .publish(Publish {
+            topic_arn: Some(t.clone()),
+            message: "order 1 \"paid\"".into(),
+            subject: Some("New order".into()),
+            message_attributes: [("kind".to_string(), sqs::MessageAttributeValue::string("paid"))].into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let got = receive_all(&mut e, &url);
+    assert_eq!(got.len(), 1);
+    let body = &got[0].body;
+    let keys: Vec<&str> = body.lines().filter_map(|l| l.trim().split('"').nth(1)).collect();
+    assert_eq!(
+        keys,
+        [
+            "Type",
+            "MessageId",
+            "TopicArn",
+            "Subject",
+            "Message",
+            "Timestamp",
+            "SignatureVersion",
+            "Signature",
+            "SigningCertURL",
+            "UnsubscribeURL",
+            "MessageAttributes",
+            "kind"
+        ]
+    );
+    let doc: serde_json::Value = serde_json::from_str(body).expect("the envelope is JSON");
+    assert_eq!(doc["Type"], "Notification");
+    assert_eq!(doc["MessageId"], published.message_id.as_str());
+    assert_eq!(doc["Message"], "order 1 \"paid\"");
+    assert_eq!(doc["Timestamp"], "2026-01-01T00:00:00.000Z");
+    assert_eq!(doc["MessageAttributes"]["kind"], serde_json::json!({"Type": "String", "Value": "paid"}));
+    assert_eq!(
+        doc["UnsubscribeURL"],
+        format!("https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={sub}")
+    );
+    assert!(got[0].message_attributes.is_empty(), "attributes travel inside the envelope");
+}
+
+#[test]
+fn raw_delivery_passes_body_and_attributes_through() {
+    let mut e = engine();
+    let t = topic(&mut e, "orders", &[]);
+    let (url, arn) = queue(&mut e, "raw", false);
+    subscribe(&mut e, &t, &arn, &[("RawMessageDelivery", "true")]);
+    e.sns()
+        .publish(Publish {
+            topic_arn: Some(t),
+            message: "plain".into(),
+            message_attributes: [("Foo".to_string(), sqs::MessageAttributeValue::string("Bar"))].into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let got = receive_all(&mut e, &url);
+    assert_eq!(got[0].body, "plain");
+    assert_eq!(got[0].message_attributes["Foo"].string_value.as_deref(), Some("Bar"));
+    assert_eq!(got[0].md5_of_message_attributes.as_deref(), Some("ae7155c6026991b6d54b11589678bf9c"));
+}
+
+#[test]
+fn a_queue_without_a_policy_for_sns_gets_nothing() {
+    let mut e = engine();
+    let t = topic(&mut e, "orders", &[]);
+    let url =
+        e.sqs().create_queue(CreateQueue { queue_name: "closed".into(), ..Default::default() }).unwrap().queue_url;
+    subscribe(&mut e, &t, &format!("arn:aws:sqs:us-east-1:{ACCOUNT}:closed"), &[]);
+    publish(&mut e, &t, "hello").unwrap();
+    assert!(receive_all(&mut e, &url).is_empty());
+    let stats = e.sns_state().topic_by_name("orders").unwrap().stats;
+    assert_eq!((stats.published, stats.delivered, stats.failed), (1, 0, 1));
+    assert!(e
+        .drain_events()
+        .iter()
+        .any(|l| matches!(&l.event, Event::NotificationFailed { reason, .. } if reason.contains("access policy"))));
+}
+
+#[test]
+fn fan_out_respects_each_filter_policy() {
+    let mut e = engine();
+    let t = topic(&mut e, "orders", &[]);
+    let (eu_url, eu) = queue(&mut e, "eu", false);
+    let (big_url, big) = queue(&mut e, "big", false);
+    let (all_url, all) = queue(&mut e, "all", false);
+    subscribe(&mut e, &t, &eu, &[("FilterPolicy", r#"{"region":["eu-west-1","eu-central-1"]}"#)]);
+    subscribe(&mut e, &t, &big, &[("FilterPolicy", r#"{"amount":[{"numeric":[">",100]}]}"#)]);
+    subscribe(&mut e, &t, &all, &[]);
+    let send = |e: &mut Engine, region: &str, amount: &str| {
+        e.sns()
+            .publish(Publish {
+                topic_arn: Some(t.clone()),
+                message: format!("{region} {amount}"),
+                message_attributes: [
+                    ("region".to_string(), sqs::MessageAttributeValue::string(region)),
+                    ("amount".to_string(), sqs::MessageAttributeValue::number(amount)),
+                ]
+                .into(),
+                ..Default::default()
+            })
+            .unwrap();
+    };
+    send(&mut e, "eu-west-1", "50");
+    send(&mut e, "us-east-1", "500");
+    send(&mut e, "eu-central-1", "101");
+    let count = |e: &mut Engine, url: &str| receive_all(e, url).len();
+    assert_eq!((count(&mut e, &eu_url), count(&mut e, &big_url), count(&mut e, &all_url)), (2, 2, 3));
+    assert_eq!(e.sns_state().topic_by_name("orders").unwrap().stats.filtered_out, 2);
+}
+
+#[test]
+fn fifo_topic_feeds_fifo_queue_in_group_order_without_signatures() {
+    let mut e = engine();
+    let t = topic(&mut e, "orders.fifo", &[("FifoTopic", "true"), ("ContentBasedDeduplication", "true")]);
+    let (url, arn) = queue(&mut e, "orders.fifo", true);
+    subscribe(&mut e, &t, &arn, &[]);
+    for body in ["a", "b", "a"] {
+        e.sns()
+            .publish(Publish {
+                topic_arn: Some(t.clone()),
+                message: body.into(),
+                message_group_id: Some("g1".into()),
+                ..Default::default()
+            })
+            .unwrap();
+    }
+    let got = receive_all(&mut e, &url);
+    assert_eq!(got.len(), 2, "the second \"a\" is a duplicate within 5 minutes");
+    let doc: serde_json::Value = serde_json::from_str(&got[0].body).unwrap();
+    assert!(doc.get("Signature").is_none() && doc.get("SigningCertURL").is_none());
+    assert!(doc["SequenceNumber"].as_str().is_some());
+    assert_eq!(got[0].attributes["MessageGroupId"], "g1");
+    let messages: Vec<String> = got
+        .iter()
+        .map(|m| serde_json::from_str::<serde_json::Value>(&m.body).unwrap()["Message"].as_str().unwrap().into())
+        .collect();
+    assert_eq!(messages, ["a", "b"]);
+}
+
+#[test]
+fn validation_errors_are_aws_s() {
+    let mut e = engine();
+    let t = topic(&mut e, "orders", &[]);
+    let (_, fifo_queue) = queue(&mut e, "q.fifo", true);
+    let err = |r: Result<PublishResult, SnsError>| r.unwrap_err();
+    assert_eq!(err(publish(&mut e, &t, "")).message, "Invalid parameter: Empty message");
+    assert_eq!(err(publish(&mut e, &t, &"x".repeat(262_145))).message, "Invalid parameter: Message too long");
+    assert!(publish(&mut e, &t, &"x".repeat(262_144)).is_ok());
+    let e404 = err(publish(&mut e, "arn:aws:sns:us-east-1:000000000000:nope", "x"));
+    assert_eq!(
+        (e404.code, e404.code.http_status(), e404.message.as_str()),
+        (SnsErrorCode::NotFound, 404, "Topic does not exist")
+    );
+    assert_eq!(
+        err(publish(&mut e, "foo:bar", "x")).message,
+        "Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 2"
+    );
+    let structured = e.sns().publish(Publish {
+        topic_arn: Some(t.clone()),
+        message: r#"{"sqs":"for queues"}"#.into(),
+        message_structure: Some("json".into()),
+        ..Default::default()
+    });
+    assert_eq!(err(structured).message, "Invalid parameter: Message Structure - No default entry in JSON message body");
+    let subject = e.sns().publish(Publish {
+        topic_arn: Some(t.clone()),
+        message: "x".into(),
+        subject: Some("line\nbreak".into()),
+        ..Default::default()
+    });
+    assert_eq!(err(subject).message, "Invalid parameter: Subject");
+    let dedup = e.sns().publish(Publish {
+        topic_arn: Some(t.clone()),
+        message: "x".into(),
+        message_deduplication_id: Some("d".into()),
+        ..Default::default()
+    });
+    assert_eq!(
+        err(dedup).message,
+        "Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type"
+    );
+    let fifo_sub = e.sns().subscribe(Subscribe {
+        topic_arn: t.clone(),
+        protocol: "sqs".into(),
+        endpoint: Some(fifo_queue),
+        ..Default::default()
+    });
+    assert_eq!(
+        fifo_sub.unwrap_err().message,
+        "Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics"
+    );
+    let protocol =
+        e.sns().subscribe(Subscribe { topic_arn: t.clone(), protocol: "test-protocol".into(), ..Default::default() });
+    assert_eq!(
+        protocol.unwrap_err().message,
+        "Invalid parameter: Amazon SNS does not support this protocol string: test-protocol"
+    );
+    let bad_raw = e.sns().subscribe(Subscribe {
+        topic_arn: t,
+        protocol: "sqs".into(),
+        endpoint: Some(format!("arn:aws:sqs:us-east-1:{ACCOUNT}:other")),
+        attributes: [("RawMessageDelivery".to_string(), "x".to_string())].into(),
+        ..Default::default()
+    });
+    assert_eq!(
+        bad_raw.unwrap_err().message,
+        "Invalid parameter: Attributes Reason: RawMessageDelivery: Invalid value [x]. Must be true or false."
+    );
+}
+
+#[test]
+fn topics_are_idempotent_and_subscriptions_listed() {
+    let mut e = engine();
+    let t = topic(&mut e, "orders", &[("DisplayName", "Orders")]);
+    assert_eq!(topic(&mut e, "orders", &[("DisplayName", "Orders")]), t);
+    let clash = e.sns().create_topic(CreateTopic {
+        name: "orders".into(),
+        attributes: [("DisplayName".to_string(), "Other".to_string())].into(),
+        ..Default::default()
+    });
+    assert_eq!(
+        clash.unwrap_err().message,
+        "Invalid parameter: Attributes Reason: Topic already exists with different attributes"
+    );
+    assert_eq!(
+        e.sns().create_topic(CreateTopic { name: "bad name".into(), ..Default::default() }).unwrap_err().message,
+        "Invalid parameter: Topic Name"
+    );
+    let (_, arn) = queue(&mut e, "q", false);
+    let sub = subscribe(&mut e, &t, &arn, &[]);
+    assert_eq!(subscribe(&mut e, &t, &arn, &[]), sub, "subscribing again returns the same subscription");
+    let email = e
+        .sns()
+        .subscribe(Subscribe {
+            topic_arn: t.clone(),
+            protocol: "email".into(),
+            endpoint: Some("a@example.com".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(email.subscription_arn, "pending confirmation");
+    let attrs = e.sns().get_topic_attributes(TopicArnOnly { topic_arn: t.clone() }).unwrap().attributes;
+    assert_eq!((attrs["SubscriptionsConfirmed"].as_str(), attrs["SubscriptionsPending"].as_str()), ("1", "1"));
+    assert_eq!(attrs["DisplayName"], "Orders");
+    let listed = e
+        .sns()
+        .list_subscriptions_by_topic(ListSubscriptionsByTopic { topic_arn: t.clone(), next_token: None })
+        .unwrap();
+    assert_eq!(listed.subscriptions.len(), 2);
+    let sub_attrs =
+        e.sns().get_subscription_attributes(SubscriptionArnOnly { subscription_arn: sub.clone() }).unwrap().attributes;
+    assert_eq!(sub_attrs["PendingConfirmation"], "false");
+    assert_eq!(sub_attrs["RawMessageDelivery"], "false");
+    e.sns().unsubscribe(SubscriptionArnOnly { subscription_arn: sub.clone() }).unwrap();
+    let gone = e.sns().get_subscription_attributes(SubscriptionArnOnly { subscription_arn: sub }).unwrap_err();
+    assert_eq!((gone.code.http_status(), gone.message.as_str()), (404, "Subscription does not exist"));
+}
+
+#[test]
+fn publish_batch_checks_the_batch_then_each_entry() {
+    let mut e = engine();
+    let t = topic(&mut e, "orders", &[]);
+    let entry =
+        |id: &str, message: &str| PublishBatchEntry { id: id.into(), message: message.into(), ..Default::default() };
+    let dup =
+        e.sns().publish_batch(PublishBatch { topic_arn: t.clone(), entries: vec![entry("a", "x"), entry("a", "y")] });
+    assert_eq!(dup.unwrap_err().code, SnsErrorCode::BatchEntryIdsNotDistinct);
+    let many = e.sns().publish_batch(PublishBatch {
+        topic_arn: t.clone(),
+        entries: (0..11).map(|i| entry(&i.to_string(), "x")).collect(),
+    });
+    assert_eq!(many.unwrap_err().message, "The batch request contains more entries than permissible.");
+    let mixed = e
+        .sns()
+        .publish_batch(PublishBatch { topic_arn: t, entries: vec![entry("ok", "x"), entry("empty", "")] })
+        .unwrap();
+    assert_eq!(mixed.successful.len(), 1);
+    assert_eq!(mixed.failed[0].id, "empty");
+    assert_eq!(mixed.failed[0].code, "InvalidParameter");
+}
