@@ -179,10 +179,11 @@ impl Sns<'_> {
             return Err(SnsError::invalid("Empty message"));
         }
         if let Some(subject) = &m.subject {
-            let ok = !subject.is_empty()
-                && subject.chars().count() < 100
-                && subject.chars().all(|c| !c.is_control())
-                && subject.trim() == subject.trim_start();
+            // "ASCII text that begins with a letter, number, or punctuation mark; must not
+            // include line breaks or control characters; and must be less than 100 characters long."
+            let ok = subject.len() < 100
+                && subject.chars().next().is_some_and(|c| c.is_ascii_alphanumeric() || c.is_ascii_punctuation())
+                && subject.chars().all(|c| c.is_ascii() && !c.is_ascii_control());
             if !ok {
                 return Err(SnsError::invalid("Subject"));
             }
