@@ -12,6 +12,7 @@ use alloc::string::String;
 
 use crate::event::{EventLog, LoggedEvent};
 use crate::rng::Rng;
+use crate::s3::{S3State, S3};
 use crate::sns::{Sns, SnsState};
 use crate::sqs::{QueueId, Sqs, SqsState};
 use crate::time::{SimDuration, SimTime};
@@ -140,6 +141,7 @@ pub struct Engine {
     core: Core,
     sqs: SqsState,
     sns: SnsState,
+    s3: S3State,
 }
 
 impl Engine {
@@ -152,7 +154,7 @@ impl Engine {
             deadlines: Deadlines::default(),
             config,
         };
-        Engine { core, sqs: SqsState::default(), sns: SnsState::default() }
+        Engine { core, sqs: SqsState::default(), sns: SnsState::default(), s3: S3State::default() }
     }
 
     pub fn config(&self) -> &EngineConfig {
@@ -224,6 +226,17 @@ impl Engine {
     /// this engine's queues.
     pub fn sns(&mut self) -> Sns<'_> {
         Sns::new(&mut self.core, &mut self.sns, &mut self.sqs)
+    }
+
+    /// The S3 API of this engine. Bucket notifications land in this engine's
+    /// queues and topics.
+    pub fn s3(&mut self) -> S3<'_> {
+        S3::new(&mut self.core, &mut self.s3, &mut self.sns, &mut self.sqs)
+    }
+
+    /// Read-only S3 state, for views and assertions.
+    pub fn s3_state(&self) -> &S3State {
+        &self.s3
     }
 
     /// Read-only SNS state, for views and assertions.

@@ -15,6 +15,10 @@
 //!   everything that happens "later" (delays, visibility, retention, long polls).
 //! - [`sqs`]: Amazon SQS, one file per concern, with AWS's limits, defaults,
 //!   error codes and messages.
+//! - [`sns`]: Amazon SNS topics, subscriptions, filter policies and fan-out.
+//! - [`s3`]: a small S3 (buckets, objects, event notifications) for the
+//!   integrations the course teaches.
+//! - `policy`: resource policies, for deliveries made by AWS services.
 #![no_std]
 #![forbid(unsafe_code)]
 
@@ -25,11 +29,13 @@ extern crate std;
 pub mod engine;
 pub mod event;
 pub mod rng;
+pub mod s3;
 pub mod sns;
 pub mod sqs;
 pub mod time;
 
 mod hex;
+mod policy;
 
 pub use engine::{Deadline, Engine, EngineConfig, Realism};
 pub use event::{Event, LoggedEvent};

@@ -165,6 +165,37 @@ impl Sns<'_> {
         Ok(result)
     }
 
+    /// Publishes for an AWS service (S3) acting for `source_arn`: allowed only
+    /// if the topic's policy lets that service publish.
+    pub(crate) fn publish_as_service(
+        &mut self,
+        topic_arn: &str,
+        service: &str,
+        source_arn: &str,
+        message: String,
+        subject: &str,
+    ) -> Result<PublishResult, SnsError> {
+        let policy = self.topic(topic_arn)?.attributes.get("Policy").cloned();
+        let call = crate::policy::ServiceCall {
+            service,
+            action: "sns:Publish",
+            source_arn,
+            source_account: &self.core.config.account_id,
+        };
+        if !crate::policy::allows(policy.as_deref(), &call) {
+            return Err(SnsError::new(SnsErrorCode::AuthorizationError, "Not authorized"));
+        }
+        let message = Message {
+            message,
+            subject: Some(subject.into()),
+            structure: None,
+            attributes: MessageAttributes::new(),
+            deduplication_id: None,
+            group_id: None,
+        };
+        self.publish_one(topic_arn, message)
+    }
+
     fn max_message_size(&self, topic_arn: &str) -> usize {
         self.topic(topic_arn)
             .ok()

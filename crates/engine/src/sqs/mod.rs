@@ -18,7 +18,6 @@ pub mod model;
 mod admin;
 mod attributes;
 mod move_task;
-mod policy;
 mod queue;
 mod receipt;
 mod receive;

@@ -106,7 +106,13 @@ impl Sqs<'_> {
     ) -> Result<(), alloc::string::String> {
         let id = self.resolve_arn(queue_arn).ok_or_else(|| format!("queue {queue_arn} does not exist"))?;
         let queue = self.queue_ref(id);
-        if !super::policy::allows_service_send(queue.config.policy.as_deref(), service, source_arn) {
+        let call = crate::policy::ServiceCall {
+            service,
+            action: "sqs:SendMessage",
+            source_arn,
+            source_account: &self.core.config.account_id,
+        };
+        if !crate::policy::allows(queue.config.policy.as_deref(), &call) {
             return Err(format!("the access policy of queue {} does not allow {service} to send", queue.name));
         }
         self.send_one(id, message, false).map_err(|e| alloc::string::ToString::to_string(&e))?;

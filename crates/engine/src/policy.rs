@@ -1,16 +1,27 @@
-//! Queue access policies, as far as the simulation needs them: may an AWS
-//! service (SNS, S3) send to this queue on behalf of a given source ARN?
+//! Resource policies (queue and topic policies), as far as the simulation
+//! needs them: may an AWS service (SNS, S3) call an action on this resource on
+//! behalf of a given source?
 //!
-//! One caller — the account owner — uses the SQS API, so the owner's own
-//! calls are never checked. Deliveries *from services* are, exactly as in AWS,
-//! which is the lesson: a topic cannot fill a queue whose policy does not
-//! allow `sns.amazonaws.com` to `sqs:SendMessage`.
+//! One caller — the account owner — uses the APIs, so the owner's own calls
+//! are never checked. Deliveries *from services* are, exactly as in AWS, which
+//! is the lesson: a topic cannot fill a queue whose policy does not allow
+//! `sns.amazonaws.com` to `sqs:SendMessage`, and a bucket cannot notify a
+//! topic whose policy does not allow `s3.amazonaws.com` to `SNS:Publish`.
 
 use serde_json::Value;
 
-/// Whether `policy` allows `service` to call `sqs:SendMessage` for `source_arn`.
-/// An explicit Deny wins over any Allow; no policy allows nothing.
-pub(crate) fn allows_service_send(policy: Option<&str>, service: &str, source_arn: &str) -> bool {
+/// Who is asking: a service principal acting for a source resource in an account.
+pub(crate) struct ServiceCall<'a> {
+    pub service: &'a str,
+    /// The action as policies name it, e.g. `sqs:SendMessage` or `sns:Publish`.
+    pub action: &'a str,
+    pub source_arn: &'a str,
+    pub source_account: &'a str,
+}
+
+/// Whether `policy` allows the call. An explicit Deny wins over any Allow; no
+/// policy allows nothing.
+pub(crate) fn allows(policy: Option<&str>, call: &ServiceCall<'_>) -> bool {
     let Some(doc) = policy.and_then(|p| serde_json::from_str::<Value>(p).ok()) else { return false };
     let statements: alloc::vec::Vec<&Value> = match doc.get("Statement") {
         Some(Value::Array(items)) => items.iter().collect(),
@@ -18,9 +29,9 @@ pub(crate) fn allows_service_send(policy: Option<&str>, service: &str, source_ar
         _ => return false,
     };
     let applies = |s: &&Value| {
-        principal_matches(s.get("Principal"), service)
-            && action_matches(s.get("Action"))
-            && condition_matches(s.get("Condition"), source_arn)
+        principal_matches(s.get("Principal"), call.service)
+            && action_matches(s.get("Action"), call.action)
+            && condition_matches(s.get("Condition"), call)
     };
     let effect = |s: &&Value, e: &str| s.get("Effect").and_then(Value::as_str) == Some(e);
     let denied = statements.iter().filter(|s| effect(s, "Deny")).any(&applies);
@@ -45,26 +56,30 @@ fn principal_matches(principal: Option<&Value>, service: &str) -> bool {
     }
 }
 
-fn action_matches(action: Option<&Value>) -> bool {
-    any_str(action, |a| {
-        let a = a.to_ascii_lowercase();
-        a == "*" || a == "sqs:*" || a == "sqs:sendmessage" || a == "sqs:send*"
-    })
+/// Action names are case-insensitive and may use `*` wildcards (`sqs:*`, `sqs:Send*`).
+fn action_matches(action: Option<&Value>, wanted: &str) -> bool {
+    let wanted = wanted.to_ascii_lowercase();
+    any_str(action, |a| glob(&a.to_ascii_lowercase(), &wanted))
 }
 
-/// Only source-ARN conditions are understood; any other condition is treated
-/// as not satisfied, so the simulation never allows more than AWS would.
-fn condition_matches(condition: Option<&Value>, source_arn: &str) -> bool {
+/// Only `aws:SourceArn` and `aws:SourceAccount` conditions are understood; any
+/// other condition is treated as not satisfied, so the simulation never
+/// allows more than AWS would.
+fn condition_matches(condition: Option<&Value>, call: &ServiceCall<'_>) -> bool {
     let Some(Value::Object(operators)) = condition else { return condition.is_none() };
     operators.iter().all(|(operator, keys)| {
         let Value::Object(keys) = keys else { return false };
         keys.iter().all(|(key, expected)| {
-            if !key.eq_ignore_ascii_case("aws:SourceArn") {
+            let actual = if key.eq_ignore_ascii_case("aws:SourceArn") {
+                call.source_arn
+            } else if key.eq_ignore_ascii_case("aws:SourceAccount") || key.eq_ignore_ascii_case("aws:SourceOwner") {
+                call.source_account
+            } else {
                 return false;
-            }
+            };
             match operator.as_str() {
-                "ArnEquals" | "StringEquals" => any_str(Some(expected), |e| e == source_arn),
-                "ArnLike" | "StringLike" => any_str(Some(expected), |e| glob(e, source_arn)),
+                "ArnEquals" | "StringEquals" => any_str(Some(expected), |e| e == actual),
+                "ArnLike" | "StringLike" => any_str(Some(expected), |e| glob(e, actual)),
                 _ => false,
             }
         })
@@ -100,6 +115,19 @@ mod tests {
 
     const TOPIC: &str = "arn:aws:sns:us-east-1:000000000000:orders";
 
+    fn sns_send(source_arn: &str) -> ServiceCall<'_> {
+        ServiceCall {
+            service: "sns.amazonaws.com",
+            action: "sqs:SendMessage",
+            source_arn,
+            source_account: "000000000000",
+        }
+    }
+
+    fn allows_service_send(policy: Option<&str>, service: &str, source_arn: &str) -> bool {
+        allows(policy, &ServiceCall { service, ..sns_send(source_arn) })
+    }
+
     fn policy(principal: &str, condition: &str) -> alloc::string::String {
         alloc::format!(
             r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{principal},"Action":"sqs:SendMessage","Resource":"arn:aws:sqs:us-east-1:000000000000:q"{condition}}}]}}"#
@@ -126,5 +154,19 @@ mod tests {
         let deny = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*"},{"Effect":"Deny","Principal":"*","Action":"sqs:SendMessage"}]}"#;
         assert!(!allows_service_send(Some(deny), "sns.amazonaws.com", TOPIC));
         assert!(glob("a*c?e", "abbbcde") && !glob("a*c", "abd"));
+    }
+
+    #[test]
+    fn actions_and_source_account() {
+        let p = r#"{"Statement":[{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"SNS:Publish","Condition":{"StringEquals":{"aws:SourceAccount":"000000000000"}}}]}"#;
+        let call = |account| ServiceCall {
+            service: "s3.amazonaws.com",
+            action: "sns:Publish",
+            source_arn: "arn:aws:s3:::b",
+            source_account: account,
+        };
+        assert!(allows(Some(p), &call("000000000000")));
+        assert!(!allows(Some(p), &call("111111111111")));
+        assert!(!allows(Some(p), &ServiceCall { action: "sqs:SendMessage", ..call("000000000000") }));
     }
 }
