@@ -364,3 +364,45 @@ fn publish_batch_checks_the_batch_then_each_entry() {
     assert_eq!(mixed.failed[0].id, "empty");
     assert_eq!(mixed.failed[0].code, "InvalidParameter");
 }
+
+#[test]
+fn email_endpoint_confirms_with_the_token_it_was_sent() {
+    let mut e = engine();
+    let t = topic(&mut e, "alerts", &[]);
+    let pending = e
+        .sns()
+        .subscribe(Subscribe {
+            topic_arn: t.clone(),
+            protocol: "email".into(),
+            endpoint: Some("ops@example.com".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(pending.subscription_arn, "pending confirmation");
+    let sub = e.sns_state().subscriptions().next().unwrap();
+    let confirmation: serde_json::Value = serde_json::from_str(&sub.deliveries[0].body).unwrap();
+    assert_eq!(confirmation["Type"], "SubscriptionConfirmation");
+    let token = confirmation["Token"].as_str().unwrap().to_string();
+    assert!(confirmation["SubscribeURL"].as_str().unwrap().ends_with(&format!("&Token={token}")));
+    let wrong = e.sns().confirm_subscription(ConfirmSubscription {
+        topic_arn: t.clone(),
+        token: "nope".into(),
+        ..Default::default()
+    });
+    assert_eq!(wrong.unwrap_err().message, "Invalid parameter: Token");
+    let confirmed = e
+        .sns()
+        .confirm_subscription(ConfirmSubscription { topic_arn: t.clone(), token, ..Default::default() })
+        .unwrap();
+    let attrs = e
+        .sns()
+        .get_subscription_attributes(SubscriptionArnOnly { subscription_arn: confirmed.subscription_arn })
+        .unwrap()
+        .attributes;
+    assert_eq!(attrs["PendingConfirmation"], "false");
+    publish(&mut e, &t, "disk full").unwrap();
+    let inbox = &e.sns_state().subscriptions().next().unwrap().deliveries;
+    assert_eq!(inbox.len(), 2, "the confirmation, then the notification");
+    let topic_attrs = e.sns().get_topic_attributes(TopicArnOnly { topic_arn: t }).unwrap().attributes;
+    assert!(!topic_attrs.contains_key("FifoTopic"), "standard topics do not report FifoTopic");
+}

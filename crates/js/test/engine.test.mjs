@@ -28,7 +28,7 @@ test("malformed JSON and wrong member types are SerializationException", async (
   assert.equal(JSON.parse(big.text).__type, "com.amazon.coral.service#SerializationException");
 });
 
-test("SNS over the query protocol is not there yet: an XML InvalidAction", async () => {
+test("SNS answers the query protocol in XML, unsigned too (sns.test.mjs drives it with the SDK)", async () => {
   const { engine } = setup();
   const r = await engine.dispatch({
     method: "POST",
@@ -36,8 +36,17 @@ test("SNS over the query protocol is not there yet: an XML InvalidAction", async
     headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
     body: "Action=ListTopics&Version=2010-03-31",
   });
-  assert.equal(r.statusCode, 400);
-  assert.match(Buffer.from(r.body).toString(), /<Code>InvalidAction<\/Code>/);
+  assert.equal(r.statusCode, 200);
+  assert.equal(r.headers["content-type"], "text/xml");
+  assert.match(Buffer.from(r.body).toString(), /^<ListTopicsResponse xmlns="http:\/\/sns.amazonaws.com\/doc\/2010-03-31\/"><ListTopicsResult><Topics\/><\/ListTopicsResult>/);
+  const unknown = await engine.dispatch({
+    method: "POST",
+    path: "/",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: "Action=Publish&Version=2010-03-31&Message=hi",
+  });
+  assert.equal(unknown.statusCode, 400);
+  assert.match(Buffer.from(unknown.body).toString(), /<Code>InvalidParameter<\/Code>/);
 });
 
 test("dispatch accepts bytes and header pairs as well as strings and objects", async () => {

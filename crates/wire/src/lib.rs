@@ -15,8 +15,9 @@
 //!   `X-Amz-Target` header, the form's `Action`, or the SigV4 credential scope.
 //! - `json`: reading request members with AWS's type rules, and JSON error bodies.
 //! - `sqs_json`: Amazon SQS over AWS JSON 1.0, all 23 actions.
-//! - `query`: the AWS query protocol (form in, XML out); today only its
-//!   unknown-action error, the seat for SNS.
+//! - `query`: the AWS query protocol's common ground: reading flattened form
+//!   members, writing escaped XML answers and errors.
+//! - `sns_query`: Amazon SNS over the query protocol, the 17 actions the engine simulates.
 //!
 //! **Invariant:** no input makes `dispatch` panic; anything malformed gets the
 //! error AWS answers (`SerializationException`, `UnknownOperationException`, ...).
@@ -28,6 +29,7 @@ extern crate alloc;
 mod json;
 mod query;
 pub mod service;
+mod sns_query;
 mod sqs_json;
 
 use alloc::collections::BTreeMap;
@@ -138,6 +140,10 @@ impl Gateway {
                         Dispatch::Pending(id)
                     }
                 }
+            }
+            (Some(Service::Sns), Protocol::AwsQuery) => {
+                let form = query::Form::from_request(req);
+                Dispatch::Ready(sns_query::handle(engine, route.operation, &form, &request_id))
             }
             (service, Protocol::AwsQuery) => Dispatch::Ready(query::unknown_action(service, &request_id)),
             (service, protocol) => {

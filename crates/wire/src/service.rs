@@ -14,7 +14,7 @@
 
 use crate::HttpRequest;
 
-/// The services Decouple knows by name. Only SQS answers today; the others are
+/// The services Decouple knows by name. SQS and SNS answer; the others are
 /// recognised so that they get AWS's unknown-operation error in their own protocol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Service {
@@ -61,9 +61,27 @@ const TARGETS: &[(&str, Service, Protocol)] = &[
     ("Firehose_20150804", Service::Firehose, Protocol::AwsJson1_1),
 ];
 
-/// Actions only SNS has, to recognise unsigned query requests.
-const SNS_ONLY_ACTIONS: &[&str] =
-    &["Publish", "PublishBatch", "CreateTopic", "DeleteTopic", "Subscribe", "Unsubscribe", "ListTopics"];
+/// Actions only SNS has, to recognise unsigned query requests (SQS shares
+/// AddPermission and RemovePermission, so those need a signature to route).
+const SNS_ONLY_ACTIONS: &[&str] = &[
+    "ConfirmSubscription",
+    "CreateTopic",
+    "DeleteTopic",
+    "GetSubscriptionAttributes",
+    "GetTopicAttributes",
+    "ListSubscriptions",
+    "ListSubscriptionsByTopic",
+    "ListTagsForResource",
+    "ListTopics",
+    "Publish",
+    "PublishBatch",
+    "SetSubscriptionAttributes",
+    "SetTopicAttributes",
+    "Subscribe",
+    "TagResource",
+    "UntagResource",
+    "Unsubscribe",
+];
 
 pub fn route(req: &HttpRequest) -> Route<'_> {
     if let Some(target) = req.header("x-amz-target") {
@@ -83,6 +101,11 @@ pub fn route(req: &HttpRequest) -> Route<'_> {
             None => SNS_ONLY_ACTIONS.contains(&action).then_some(Service::Sns),
         };
         return Route { service, protocol: Protocol::AwsQuery, operation: action };
+    }
+    // SNS speaks only the query protocol, so a request signed for SNS that
+    // names no action is still answered in SNS's XML.
+    if credential_scope_service(req) == Some("sns") {
+        return Route { service: Some(Service::Sns), protocol: Protocol::AwsQuery, operation: "" };
     }
     // No target and no action: AWS answers an unknown operation in JSON.
     Route { service: None, protocol: json_protocol_of(req), operation: "" }

@@ -4,7 +4,10 @@
 //! Requests are built from the SQS vocabulary (targets, member names, queue
 //! URLs of queues that exist) so that many reach deep into the engine, then
 //! garbled: truncated, bytes flipped, members given the wrong type, numbers far
-//! beyond i64. Set `FUZZ_CASES` to run more (default 20,000).
+//! beyond i64. SNS gets the same treatment with query-protocol forms: random
+//! and garbled parameters, huge or malformed member indexes, missing values,
+//! every answer checked to be well-formed XML. Set `FUZZ_CASES` to run more
+//! (default 20,000 each).
 
 mod common;
 
@@ -296,5 +299,325 @@ fn dispatcher_never_panics_and_always_answers_well_formed_json() {
         })
         .unwrap();
     eprintln!("fuzz: {} cases ran without a panic", ran.get());
+    assert!(ran.get() >= cases);
+}
+
+// ---------------------------------------------------------------- SNS over the query protocol
+
+const SNS_ACTIONS: &[&str] = &[
+    "ConfirmSubscription",
+    "CreateTopic",
+    "DeleteTopic",
+    "GetSubscriptionAttributes",
+    "GetTopicAttributes",
+    "ListSubscriptions",
+    "ListSubscriptionsByTopic",
+    "ListTagsForResource",
+    "ListTopics",
+    "Publish",
+    "PublishBatch",
+    "SetSubscriptionAttributes",
+    "SetTopicAttributes",
+    "Subscribe",
+    "TagResource",
+    "UntagResource",
+    "Unsubscribe",
+    "CreatePlatformApplication",
+    "publish",
+    "",
+];
+
+/// Top-level scalar parameters of the SNS model.
+const SNS_SCALARS: &[&str] = &[
+    "TopicArn",
+    "TargetArn",
+    "PhoneNumber",
+    "Name",
+    "Message",
+    "Subject",
+    "MessageStructure",
+    "MessageGroupId",
+    "MessageDeduplicationId",
+    "Protocol",
+    "Endpoint",
+    "ReturnSubscriptionArn",
+    "SubscriptionArn",
+    "Token",
+    "AuthenticateOnUnsubscribe",
+    "AttributeName",
+    "AttributeValue",
+    "ResourceArn",
+    "NextToken",
+    "Version",
+    "Action",
+];
+
+const SNS_STRINGS: &[&str] = &[
+    "arn:aws:sns:us-east-1:000000000000:t",
+    "arn:aws:sns:us-east-1:000000000000:f.fifo",
+    "arn:aws:sns:us-east-1:000000000000:gone",
+    "arn:aws:sns:us-east-1:000000000000:t:00000000-0000-4000-8000-000000000000",
+    "arn:aws:sqs:us-east-1:000000000000:q",
+    "arn:aws:sqs:us-east-1:000000000000:q.fifo",
+    "arn:aws",
+    "t",
+    "f.fifo",
+    "sqs",
+    "email",
+    "http",
+    "https://example.com/hook",
+    "a@example.com",
+    "lambda",
+    "json",
+    "{\"default\":\"d\",\"sqs\":\"<s&q>\"}",
+    "{\"color\":[\"red\",{\"prefix\":\"bl\"}],\"n\":[{\"numeric\":[\">\",1]}]}",
+    "{\"$or\":[{\"a\":[\"x\"]},{\"b\":[{\"exists\":true}]}]}",
+    "MessageBody",
+    "MessageAttributes",
+    "FilterPolicy",
+    "FilterPolicyScope",
+    "RawMessageDelivery",
+    "DisplayName",
+    "Policy",
+    "FifoTopic",
+    "ContentBasedDeduplication",
+    "MaximumMessageSize",
+    "String",
+    "Number",
+    "Binary",
+    "String.Array",
+    "[\"a\",1,true]",
+    "true",
+    "false",
+    "g",
+    "d",
+    "1",
+    "AAH/",
+    "%%%",
+    "",
+    "<x a=\"1\">&amp;'</x>",
+    "\u{0}\u{1}\r\n\u{fffe}",
+    SUB,
+];
+
+/// List and map indexes, including ones no integer type holds.
+fn sns_index() -> impl Strategy<Value = String> {
+    prop_oneof![
+        8 => (1u32..4).prop_map(|n| n.to_string()),
+        1 => Just("0".to_string()),
+        1 => Just("99999999999".to_string()),
+        1 => Just("999999999999999999999999999999".to_string()),
+        1 => Just("0001".to_string()),
+        1 => Just("-1".to_string()),
+        1 => Just(String::new()),
+        1 => Just("x".to_string()),
+    ]
+}
+
+/// One parameter name from the model's shapes, flattened as the SDKs do.
+fn sns_key() -> impl Strategy<Value = String> {
+    let map_field = proptest::sample::select(
+        &["key", "value", "Name", "Value.DataType", "Value.StringValue", "Value.BinaryValue", "Value"][..],
+    );
+    let entry_field = proptest::sample::select(
+        &["Id", "Message", "Subject", "MessageStructure", "MessageGroupId", "MessageDeduplicationId", "Key", "Value"][..],
+    );
+    prop_oneof![
+        6 => proptest::sample::select(SNS_SCALARS).prop_map(String::from),
+        3 => (proptest::sample::select(&["Attributes", "MessageAttributes"][..]), sns_index(), map_field.clone())
+            .prop_map(|(m, n, f)| format!("{m}.entry.{n}.{f}")),
+        2 => (proptest::sample::select(&["Tags", "TagKeys"][..]), sns_index(), proptest::sample::select(&["Key", "Value", ""][..]))
+            .prop_map(|(l, n, f)| if f.is_empty() { format!("{l}.member.{n}") } else { format!("{l}.member.{n}.{f}") }),
+        3 => (sns_index(), entry_field).prop_map(|(n, f)| format!("PublishBatchRequestEntries.member.{n}.{f}")),
+        1 => (sns_index(), sns_index(), map_field)
+            .prop_map(|(n, m, f)| format!("PublishBatchRequestEntries.member.{n}.MessageAttributes.entry.{m}.{f}")),
+        1 => proptest::sample::select(&["Tags", "TagKeys", "PublishBatchRequestEntries", "Attributes"][..]).prop_map(String::from),
+        1 => "[A-Za-z.0-9]{0,12}",
+    ]
+}
+
+fn sns_value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        6 => proptest::sample::select(SNS_STRINGS).prop_map(String::from),
+        1 => any::<String>(),
+        1 => number(),
+        1 => "[a-z%+&=0-9]{0,6}",
+    ]
+}
+
+/// Percent-encodes a form value the way the SDKs do.
+fn form_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Stands for the ARN of the setup's subscription, known only at run time.
+const SUB: &str = "{SUB}";
+
+/// A valid request per action, to be extended and garbled.
+fn sns_template(action: &str) -> Vec<(&'static str, &'static str)> {
+    const T: &str = "arn:aws:sns:us-east-1:000000000000:t";
+    const F: &str = "arn:aws:sns:us-east-1:000000000000:f.fifo";
+    match action {
+        "CreateTopic" => {
+            vec![("Name", "new"), ("Attributes.entry.1.key", "DisplayName"), ("Attributes.entry.1.value", "d")]
+        }
+        "DeleteTopic" => vec![("TopicArn", "arn:aws:sns:us-east-1:000000000000:gone")],
+        "GetTopicAttributes" | "ListSubscriptionsByTopic" => vec![("TopicArn", T)],
+        "SetTopicAttributes" => vec![("TopicArn", T), ("AttributeName", "DisplayName"), ("AttributeValue", "x")],
+        "Subscribe" => vec![("TopicArn", T), ("Protocol", "sqs"), ("Endpoint", "arn:aws:sqs:us-east-1:000000000000:q")],
+        "ConfirmSubscription" => vec![("TopicArn", T), ("Token", "abc")],
+        "Unsubscribe" | "GetSubscriptionAttributes" => vec![("SubscriptionArn", SUB)],
+        "SetSubscriptionAttributes" => {
+            vec![
+                ("SubscriptionArn", SUB),
+                ("AttributeName", "FilterPolicy"),
+                ("AttributeValue", "{\"color\":[\"red\"]}"),
+            ]
+        }
+        "Publish" => vec![
+            ("TopicArn", T),
+            ("Message", "m"),
+            ("MessageAttributes.entry.1.Name", "color"),
+            ("MessageAttributes.entry.1.Value.DataType", "String"),
+            ("MessageAttributes.entry.1.Value.StringValue", "red"),
+        ],
+        "PublishBatch" => vec![
+            ("TopicArn", F),
+            ("PublishBatchRequestEntries.member.1.Id", "a"),
+            ("PublishBatchRequestEntries.member.1.Message", "x"),
+            ("PublishBatchRequestEntries.member.1.MessageGroupId", "g"),
+            ("PublishBatchRequestEntries.member.1.MessageDeduplicationId", "d"),
+            ("PublishBatchRequestEntries.member.2.Id", "b"),
+            ("PublishBatchRequestEntries.member.2.Message", "y"),
+            ("PublishBatchRequestEntries.member.2.MessageGroupId", "g"),
+        ],
+        "TagResource" => vec![("ResourceArn", T), ("Tags.member.1.Key", "k"), ("Tags.member.1.Value", "v")],
+        "UntagResource" => vec![("ResourceArn", T), ("TagKeys.member.1", "k")],
+        "ListTagsForResource" => vec![("ResourceArn", T)],
+        _ => vec![],
+    }
+}
+
+#[derive(Clone, Debug)]
+enum FormBody {
+    /// The action's template plus random parameters (before it, so that they
+    /// replace its values, or after it), encoded as an SDK would, then perhaps garbled.
+    Params { extra: Vec<(String, String)>, before: bool, mutation: Mutation },
+    /// Arbitrary bytes.
+    Bytes(Vec<u8>),
+}
+
+fn form_body() -> impl Strategy<Value = (String, FormBody)> {
+    let extra = proptest::collection::vec((sns_key(), sns_value()), 0..6);
+    let garble = prop_oneof![3 => Just(Mutation::None), 2 => mutation()];
+    (
+        prop_oneof![
+            12 => proptest::sample::select(&SNS_ACTIONS[..17]).prop_map(String::from),
+            1 => proptest::sample::select(&SNS_ACTIONS[17..]).prop_map(String::from),
+        ],
+        prop_oneof![
+            12 => (extra, any::<bool>(), garble).prop_map(|(extra, before, mutation)| FormBody::Params { extra, before, mutation }),
+            1 => proptest::collection::vec(any::<u8>(), 0..64).prop_map(FormBody::Bytes),
+        ],
+    )
+}
+
+/// Checks one SNS answer; returns what it was (`200 Publish`, `404 NotFound`) for the tally.
+fn check_xml_response(r: &HttpResponse, action: &str, what: &str) -> String {
+    assert!((200..600).contains(&r.status), "{what}: status {}", r.status);
+    assert!(r.header("x-amzn-RequestId").is_some(), "{what}: no request id");
+    assert_eq!(r.header("content-type"), Some("text/xml"), "{what}");
+    let text = std::str::from_utf8(&r.body).unwrap_or_else(|e| panic!("{what}: body is not UTF-8 ({e})"));
+    let doc = common::query::parse_xml(text).unwrap_or_else(|e| panic!("{what}: not well-formed XML ({e}): {text}"));
+    if r.status == 200 {
+        assert_eq!(doc.name, format!("{action}Response"), "{what}: {text}");
+        format!("200 {action}")
+    } else {
+        assert_eq!(doc.name, "ErrorResponse", "{what}: {text}");
+        let code = doc.text_at(&["Error", "Code"]);
+        assert!(!code.is_empty(), "{what}: {text}");
+        format!("{} {code}", r.status)
+    }
+}
+
+#[test]
+fn sns_forms_never_panic_and_always_answer_well_formed_xml() {
+    let cases: u32 = std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
+    let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
+    let ran = std::cell::Cell::new(0u32);
+    // How the answers came out, so a run shows it reached past validation.
+    let tally = std::cell::RefCell::new(std::collections::BTreeMap::<String, u32>::new());
+    let strategy = proptest::collection::vec(form_body(), 1..4);
+    runner
+        .run(&strategy, |requests| {
+            ran.set(ran.get() + 1);
+            let mut h = Harness::new();
+            // A standard and a FIFO topic, each feeding a queue that allows it,
+            // so publishes reach deep into fan-out.
+            for (topic, queue, attributes) in [("t", "q", ""), ("f.fifo", "q.fifo", r#","Attributes":{"FifoQueue":"true"}"#)] {
+                let (status, _) = h.js("CreateQueue", &format!(r#"{{"QueueName":"{queue}"{attributes}}}"#));
+                assert_eq!(status, 200);
+                let fifo = if topic.ends_with(".fifo") { "&Attributes.entry.1.key=FifoTopic&Attributes.entry.1.value=true" } else { "" };
+                let r = h.call(&common::query::sns_js(&format!("Action=CreateTopic&Version=2010-03-31&Name={topic}{fifo}")));
+                assert_eq!(r.status, 200);
+                let policy = format!(
+                    r#"{{"Statement":[{{"Effect":"Allow","Principal":{{"Service":"sns.amazonaws.com"}},"Action":"sqs:SendMessage","Condition":{{"ArnEquals":{{"aws:SourceArn":"arn:aws:sns:us-east-1:000000000000:{topic}"}}}}}}]}}"#
+                );
+                let set = serde_json::json!({"QueueUrl": format!("{URL}{queue}"), "Attributes": {"Policy": policy}});
+                assert_eq!(h.js("SetQueueAttributes", &set.to_string()).0, 200);
+                let r = h.call(&common::query::sns_js(&format!(
+                    "Action=Subscribe&Version=2010-03-31&TopicArn=arn%3Aaws%3Asns%3Aus-east-1%3A000000000000%3A{topic}&Protocol=sqs&Endpoint=arn%3Aaws%3Asqs%3Aus-east-1%3A000000000000%3A{queue}"
+                )));
+                assert_eq!(r.status, 200);
+            }
+            let listed = h.call(&common::query::sns_js("Action=ListSubscriptions&Version=2010-03-31"));
+            let listed = common::query::xml(&listed);
+            let subscription = listed.at(&["ListSubscriptionsResult", "Subscriptions", "member"]).text_at(&["SubscriptionArn"]);
+            for (action, body) in requests {
+                let bytes = match &body {
+                    FormBody::Bytes(b) => b.clone(),
+                    FormBody::Params { extra, before, mutation } => {
+                        let template = sns_template(&action).into_iter().map(|(k, v)| (k.to_string(), v.to_string()));
+                        let params: Vec<(String, String)> = if *before {
+                            extra.iter().cloned().chain(template).collect()
+                        } else {
+                            template.chain(extra.iter().cloned()).collect()
+                        };
+                        let mut text = format!("Action={action}&Version=2010-03-31");
+                        for (k, v) in params {
+                            let v = if v == SUB { subscription.clone() } else { v };
+                            text.push_str(&format!("&{}={}", form_encode(&k), form_encode(&v)));
+                        }
+                        mutate(&text, mutation)
+                    }
+                };
+                let req = common::query::sns_js(&String::from_utf8_lossy(&bytes));
+                let req = decouple_wire::HttpRequest { body: bytes, ..req };
+                let what = format!("{:?}", String::from_utf8_lossy(&req.body));
+                match h.dispatch(&req) {
+                    Dispatch::Ready(r) => {
+                        // The action the router saw: the first `Action=` of the body.
+                        let seen = std::str::from_utf8(&req.body)
+                            .ok()
+                            .and_then(|b| b.split('&').find_map(|p| p.strip_prefix("Action=")))
+                            .unwrap_or("")
+                            .to_string();
+                        *tally.borrow_mut().entry(check_xml_response(&r, &seen, &what)).or_default() += 1;
+                    }
+                    Dispatch::Pending(_) => panic!("{what}: SNS never answers later"),
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    eprintln!("fuzz (SNS query): {} cases ran without a panic; answers: {:?}", ran.get(), tally.borrow());
     assert!(ran.get() >= cases);
 }

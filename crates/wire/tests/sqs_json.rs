@@ -233,7 +233,7 @@ fn unknown_operations_and_other_services() {
 }
 
 #[test]
-fn query_protocol_requests_get_an_xml_invalid_action() {
+fn query_protocol_requests_reach_sns_and_sqs_query_gets_an_xml_invalid_action() {
     let mut h = Harness::new();
     let sns = HttpRequest {
         method: "POST".into(),
@@ -250,10 +250,11 @@ fn query_protocol_requests_get_an_xml_invalid_action() {
         body: b"Action=Publish&Version=2010-03-31&TopicArn=arn%3Aaws%3Asns%3Aus-east-1%3A000000000000%3At&Message=hi"
             .to_vec(),
     };
+    // SNS answers over the query protocol (tests/sns_query.rs); this topic does not exist.
     let r = h.call(&sns);
-    assert_eq!(r.status, 400);
+    assert_eq!(r.status, 404);
     assert_eq!(r.header("content-type"), Some("text/xml"));
-    assert!(text(&r).contains("<Code>InvalidAction</Code>"), "{}", text(&r));
+    assert!(text(&r).contains("<Code>NotFound</Code>"), "{}", text(&r));
     assert!(text(&r).contains("http://sns.amazonaws.com/doc/2010-03-31/"));
     assert_eq!(
         decouple_wire::service::route(&sns),
@@ -263,6 +264,17 @@ fn query_protocol_requests_get_an_xml_invalid_action() {
             operation: "Publish"
         }
     );
+
+    // SQS's legacy query protocol is not served: InvalidAction in SQS's namespace.
+    let mut sqs = sns.clone();
+    sqs.headers[1].1 =
+        "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=ab".into();
+    sqs.body = format!("Action=SendMessage&Version=2012-11-05&QueueUrl={URL}q&MessageBody=hi").into_bytes();
+    let r = h.call(&sqs);
+    assert_eq!(r.status, 400);
+    assert_eq!(r.header("content-type"), Some("text/xml"));
+    assert!(text(&r).contains("<Code>InvalidAction</Code>"), "{}", text(&r));
+    assert!(text(&r).contains("http://queue.amazonaws.com/doc/2012-11-05/"));
 }
 
 #[test]

@@ -85,7 +85,11 @@ impl Sns<'_> {
         if protocol.needs_confirmation() {
             let mut token = [0u8; 64];
             self.core.rng.fill(&mut token);
-            subscription.pending_token = Some(crate::hex::encode(&token[..32]) + &crate::hex::encode(&token[32..]));
+            let token = crate::hex::encode(&token[..32]) + &crate::hex::encode(&token[32..]);
+            // The endpoint receives the token in a SubscriptionConfirmation, as from AWS.
+            let confirmation = self.confirmation_message(&topic_arn, &token);
+            subscription.deliveries.push_back(super::EndpointDelivery { at: self.core.now, body: confirmation });
+            subscription.pending_token = Some(token);
         }
         let pending = subscription.pending_token.is_some();
         let arn = if pending && !req.return_subscription_arn {
@@ -101,6 +105,27 @@ impl Sns<'_> {
         });
         self.state.subscriptions.insert(subscription.arn.clone(), subscription);
         Ok(SubscribeResult { subscription_arn: arn })
+    }
+
+    /// The SubscriptionConfirmation document AWS sends to http(s) and email endpoints.
+    fn confirmation_message(&mut self, topic_arn: &str, token: &str) -> String {
+        let region = self.core.config.region.clone();
+        let quoted = |s: &str| serde_json::Value::String(s.into()).to_string();
+        let message = format!(
+            "You have chosen to subscribe to the topic {topic_arn}.\nTo confirm the subscription, visit the SubscribeURL included in this message."
+        );
+        let subscribe_url = format!(
+            "https://sns.{region}.amazonaws.com/?Action=ConfirmSubscription&TopicArn={topic_arn}&Token={token}"
+        );
+        format!(
+            "{{\n  \"Type\" : \"SubscriptionConfirmation\",\n  \"MessageId\" : {},\n  \"Token\" : {},\n  \"TopicArn\" : {},\n  \"Message\" : {},\n  \"SubscribeURL\" : {},\n  \"Timestamp\" : {}\n}}",
+            quoted(&self.core.rng.uuid().to_canonical_string()),
+            quoted(token),
+            quoted(topic_arn),
+            quoted(&message),
+            quoted(&subscribe_url),
+            quoted(&self.core.now.to_iso8601()),
+        )
     }
 
     fn check_endpoint(&self, protocol: Protocol, endpoint: &str, topic_fifo: bool) -> Result<(), SnsError> {

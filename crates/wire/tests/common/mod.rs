@@ -2,6 +2,8 @@
 //! helpers to read responses.
 #![allow(dead_code)]
 
+pub mod query;
+
 use decouple_engine::{Engine, EngineConfig};
 use decouple_wire::{Dispatch, Gateway, HttpRequest, HttpResponse};
 use serde_json::Value;
