@@ -46,10 +46,38 @@ use receive::WaitingPoll;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct QueueId(pub u32);
 
+/// Queues by id. Ids are handed out in order and never reused, so a vector
+/// of slots is an index: every request looks its queue up several times, and
+/// a slot is cheaper to reach than a tree node.
+#[derive(Clone, Debug, Default)]
+struct QueueTable {
+    slots: alloc::vec::Vec<Option<Queue>>,
+}
+
+impl QueueTable {
+    fn get(&self, id: &QueueId) -> Option<&Queue> {
+        self.slots.get(id.0 as usize).and_then(Option::as_ref)
+    }
+    fn get_mut(&mut self, id: &QueueId) -> Option<&mut Queue> {
+        self.slots.get_mut(id.0 as usize).and_then(Option::as_mut)
+    }
+    /// Stores a queue under the next id (`id` must be that id).
+    fn insert(&mut self, id: QueueId, queue: Queue) {
+        debug_assert_eq!(id.0 as usize, self.slots.len());
+        self.slots.push(Some(queue));
+    }
+    fn remove(&mut self, id: &QueueId) -> Option<Queue> {
+        self.slots.get_mut(id.0 as usize).and_then(Option::take)
+    }
+    fn values(&self) -> impl Iterator<Item = &Queue> {
+        self.slots.iter().flatten()
+    }
+}
+
 /// Every queue in the account, and the work in progress around them.
 #[derive(Clone, Debug, Default)]
 pub struct SqsState {
-    queues: BTreeMap<QueueId, Queue>,
+    queues: QueueTable,
     /// Queue names are unique per account and region; URLs and ARNs resolve through this.
     by_name: BTreeMap<String, QueueId>,
     next_queue_id: u32,
