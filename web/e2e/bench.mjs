@@ -1,0 +1,78 @@
+// Benchmark of the built playground (not a timed test: it reports numbers).
+//   1. transfer size of dist/ (wasm + JS + CSS, gzip -9)      target ≤ 300 KB
+//   2. navigation → first interactive render, headless Chromium  target ≤ 300 ms
+//   3. 10,000 messages in a queue at 60×: per-frame update + render p95  target ≤ 8 ms
+// Usage (after `trunk build --release`): node web/e2e/bench.mjs
+import { readdir, readFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { serve } from './serve.mjs';
+import { DIST, PREFIX, launchOptions, createQueue, send, receive } from './helpers.mjs';
+
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+
+// 1. Size.
+let raw = 0;
+let gz = 0;
+const rows = [];
+for (const f of await readdir(DIST)) {
+  if (!/\.(wasm|js|css)$/.test(f)) continue;
+  const bytes = await readFile(join(DIST, f));
+  const z = gzipSync(bytes, { level: 9 }).length;
+  raw += bytes.length;
+  gz += z;
+  rows.push(`  ${f.padEnd(40)} ${kb(bytes.length).padStart(10)} raw ${kb(z).padStart(10)} gzip -9`);
+}
+console.log('Transfer size');
+console.log(rows.join('\n'));
+console.log(`  total ${kb(raw)} raw, ${kb(gz)} gzip -9 (target ≤ 300 KB)`);
+
+const server = await serve({ root: DIST, prefix: PREFIX });
+const browser = await chromium.launch(launchOptions);
+try {
+  // 2. Navigation → first interactive render (the app's `decouple-ready` mark).
+  const ready = [];
+  for (let i = 0; i < 7; i++) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector('html[data-ready]');
+    ready.push(await page.evaluate(() => performance.getEntriesByName('decouple-ready')[0].startTime));
+    await context.close();
+  }
+  console.log(`Navigation → first interactive render: median ${pct(ready, 50).toFixed(0)} ms, ` +
+    `max ${Math.max(...ready).toFixed(0)} ms over ${ready.length} cold loads (target ≤ 300 ms)`);
+
+  // 3. Frames with 10,000 messages at 60×.
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await page.goto(server.url);
+  await page.waitForSelector('html[data-ready]');
+  await page.getByRole('button', { name: '‖ Pause' }).click();
+  await createQueue(page, 'load', { visibility: 20 });
+  let t = Date.now();
+  await send(page, 'load', 'load', { count: 10000 });
+  const sendMs = Date.now() - t;
+  await send(page, 'load', 'delayed', { count: 200, delay: 30 });
+  for (let i = 0; i < 20; i++) await receive(page, 'load', { max: 10, visibility: 5 + i });
+  const counters = await page.locator('article[data-queue="load"] dl.counters').innerText();
+  await page.keyboard.press('3'); // 60×
+  await page.evaluate(() => (window.__decoupleFrameTimes = []));
+  await page.getByRole('button', { name: '▶ Play' }).click();
+  await page.waitForTimeout(5000);
+  await page.getByRole('button', { name: '‖ Pause' }).click();
+  const clock = await page.getByTestId('clock-rel').textContent();
+  const frames = await page.evaluate(() => window.__decoupleFrameTimes);
+  const domNodes = await page.evaluate(() => document.getElementsByTagName('*').length);
+  console.log(`10,000 messages (sent in ${sendMs} ms through 1,000 SendMessageBatch calls): ${counters.replace(/\n/g, ' ')}`);
+  console.log(`Per-frame update + render at 60× over ${frames.length} frames: ` +
+    `p50 ${pct(frames, 50).toFixed(2)} ms, p95 ${pct(frames, 95).toFixed(2)} ms, max ${Math.max(...frames).toFixed(2)} ms ` +
+    `(target p95 ≤ 8 ms); ${domNodes} DOM elements on the page; virtual clock at ${clock}`);
+} finally {
+  await browser.close();
+  await server.close();
+}

@@ -1,0 +1,96 @@
+// Shared setup for the end-to-end tests: one Chromium (Debian's, never a
+// download) and one static server per test file, and the steps a learner takes.
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serve } from './serve.mjs';
+
+export const DIST = fileURLToPath(new URL('../../dist', import.meta.url));
+export const PREFIX = '/labs/sqs/';
+export const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+export const launchOptions = { executablePath, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] };
+
+/** Starts the browser and server for this test file; returns a getter for both. */
+export function setup() {
+  const ctx = {};
+  before(async () => {
+    ctx.server = await serve({
+      root: DIST,
+      prefix: PREFIX,
+      pages: { '/host.html': `<!doctype html><title>course</title><h1>Course page</h1>
+        <iframe title="SQS playground" src="${PREFIX}?embed=1" width="380" height="700"></iframe>` },
+    });
+    ctx.browser = await chromium.launch(launchOptions);
+  });
+  after(async () => {
+    await ctx.browser?.close();
+    await ctx.server?.close();
+  });
+  return ctx;
+}
+
+/** Opens the playground, paused (so tests control time), and watches for errors. */
+export async function open(ctx, { viewport = { width: 1280, height: 900 }, colorScheme = 'light', query = '' } = {}) {
+  const context = await ctx.browser.newContext({ viewport, colorScheme });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  page.on('dialog', (d) => {
+    page.errors.push(`dialog opened: ${d.message()}`);
+    d.dismiss();
+  });
+  await page.goto(ctx.server.url + query);
+  await page.waitForSelector('html[data-ready]');
+  await page.getByRole('button', { name: '‖ Pause' }).click();
+  return page;
+}
+
+/** No uncaught error, no alert() and no panic banner. */
+export async function assertHealthy(page) {
+  assert.deepEqual(page.errors, []);
+  assert.equal(await page.locator('#panic').isHidden(), true, 'panic banner shown');
+  await page.context().close();
+}
+
+export async function createQueue(page, name, { fifo = false, visibility, dlq, maxReceive, contentDedup } = {}) {
+  if (fifo) await page.selectOption('#create-type', 'fifo');
+  else await page.selectOption('#create-type', 'standard');
+  await page.fill('#create-name', name);
+  await page.fill('#create-visibility', visibility === undefined ? '30' : String(visibility));
+  if (contentDedup) await page.check('#create-cbd');
+  await page.selectOption('#create-dlq', dlq ? { label: dlq } : { value: '' });
+  await page.fill('#create-maxreceive', maxReceive === undefined ? '10' : String(maxReceive));
+  await page.getByRole('button', { name: 'Create queue' }).click();
+}
+
+export const card = (page, name) => page.locator(`article[data-queue="${name}"]`);
+
+export async function counts(page, name) {
+  const c = card(page, name);
+  const n = async (id) => Number(await c.getByTestId(id).textContent());
+  return { available: await n('available'), inFlight: await n('in-flight'), delayed: await n('delayed') };
+}
+
+export async function send(page, name, body, { group, dedup, delay, count } = {}) {
+  const c = card(page, name).getByRole('form', { name: `Send a message to ${name}` });
+  await c.getByLabel('Message body', { exact: true }).fill(body);
+  if (group !== undefined) await c.getByLabel('Message group id', { exact: true }).fill(group);
+  if (dedup !== undefined) await c.getByLabel('Deduplication id', { exact: true }).fill(dedup);
+  await c.getByLabel('Delay (s)', { exact: true }).fill(delay === undefined ? '' : String(delay));
+  await c.getByLabel('How many', { exact: true }).fill(count === undefined ? '1' : String(count));
+  await c.getByRole('button', { name: 'Send message' }).click();
+}
+
+export async function receive(page, name, { max = 1, wait = '', visibility = '' } = {}) {
+  const c = card(page, name).getByRole('form', { name: `Receive messages from ${name}` });
+  await c.getByLabel('Max messages', { exact: true }).fill(String(max));
+  await c.getByLabel('Wait time (s)', { exact: true }).fill(String(wait));
+  await c.getByLabel('Visibility timeout (s)', { exact: true }).fill(String(visibility));
+  await c.getByRole('button', { name: 'Poll for messages' }).click();
+}
+
+export const nextDeadline = (page) => page.getByRole('button', { name: '⇥ Next deadline' }).click();
+
+/** The newest log entry's summary line. */
+export const lastSummary = (page) => page.getByTestId('log').locator('.entry').first().locator('.summary').textContent();

@@ -1,0 +1,131 @@
+//! The root component: owns the state, drives the clock with animation
+//! frames while playing, maps keyboard shortcuts to actions, and lays out the
+//! clock bar, the create form, the queue cards and the API log.
+
+use yew::prelude::*;
+
+use super::api_log::ApiLog;
+use super::clock_bar::ClockBar;
+use super::flash::FlashBanner;
+use super::help::Help;
+use super::queue_card::QueueCard;
+use super::queue_form::QueueForm;
+use super::share::Share;
+use crate::state::{Action, State, SPEEDS};
+use crate::timefmt;
+use crate::{browser, persist};
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let state = use_reducer(State::load);
+    let embed = use_memo((), |_| browser::query_flag("embed"));
+    let on_action: Callback<Action> = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |a| dispatcher.dispatch(a))
+    };
+
+    // The engine owns time: while playing, each animation frame asks it to
+    // advance by the real time elapsed (the reducer multiplies by the speed).
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with(state.playing, move |&playing| {
+            let animation = playing.then(|| browser::Animation::start(move |ms| dispatcher.dispatch(Action::Tick(ms))));
+            move || drop(animation)
+        });
+    }
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |_| {
+            let keys = browser::Keys::listen(move |key| {
+                let action = match key {
+                    " " => Action::TogglePlay,
+                    "n" | "N" => Action::NextDeadline,
+                    "s" | "S" => Action::Step,
+                    "r" | "R" => Action::Reset,
+                    "?" => Action::ToggleHelp,
+                    "Escape" => Action::CloseHelp,
+                    "1" | "2" | "3" | "4" => {
+                        let i = key.parse::<usize>().unwrap_or(1) - 1;
+                        Action::SetSpeed(SPEEDS[i.min(SPEEDS.len() - 1)])
+                    }
+                    _ => return false,
+                };
+                dispatcher.dispatch(action);
+                true
+            });
+            browser::mark_ready();
+            move || drop(keys)
+        });
+    }
+    // Saved to local storage whenever the learner does something, and when the
+    // page is hidden or left (which also keeps the clock's position).
+    {
+        let sim = state.sim.clone();
+        let journal_len = state.sim.0.borrow().journal.len();
+        use_effect_with(journal_len, move |_| {
+            browser::storage_set(&browser::storage_key(persist::STORAGE_KEY), &persist::save(&sim.0.borrow()));
+        });
+    }
+    {
+        let sim = state.sim.clone();
+        use_effect_with((), move |_| {
+            let hide = browser::PageHide::listen(move || {
+                browser::storage_set(&browser::storage_key(persist::STORAGE_KEY), &persist::save(&sim.0.borrow()));
+            });
+            move || drop(hide)
+        });
+    }
+    // Runs after every render: closes the benchmark's frame measurement.
+    use_effect(browser::frame_rendered);
+
+    let sim = state.sim.0.borrow();
+    let now = sim.engine.now();
+    let next = sim.next_deadline().map(|(at, what)| (timefmt::countdown(at.saturating_sub(now)), what));
+    let queues: Vec<(String, String)> =
+        sim.engine.sqs_state().queues().map(|q| (q.name.to_string(), q.arn.clone())).collect();
+    let urls: Vec<String> = sim.engine.sqs_state().queues().map(|q| q.url.clone()).collect();
+    let log_revision = sim.log_revision;
+    let realism = sim.realism_on();
+    drop(sim);
+
+    html! {
+        <div class={classes!("app", embed.then_some("embed"))}>
+            <a class="skip" href="#queues">{ "Skip to queues" }</a>
+            <ClockBar
+                relative={timefmt::relative(now.saturating_sub(state.sim.0.borrow().start()))}
+                utc={timefmt::utc(now)}
+                playing={state.playing} speed={state.speed} {next} on_action={on_action.clone()} />
+            <FlashBanner flash={state.flash.clone()} on_dismiss={on_action.reform(|_| Action::DismissFlash)} />
+            <main class="layout">
+                <section class="side" aria-labelledby="create-heading">
+                    if !*embed {
+                        <h1>{ "Decouple " }<span class="sub">{ "· Amazon SQS playground" }</span></h1>
+                        <p class="intro">{ "Create a queue, send and receive messages, and control time. \
+                            Every action is a real SQS API call, shown in the log as the AWS CLI command." }</p>
+                    }
+                    <QueueForm queues={queues.clone()} on_action={on_action.clone()} compact={*embed} />
+                    <Share sim={state.sim.clone()} />
+                    <div class="field check realism">
+                        <input id="realism" type="checkbox" checked={realism}
+                            onchange={on_action.reform(|e: Event| Action::SetRealism(super::checked(&e)))} />
+                        <label for="realism">{ "Real-world standard queues" }</label>
+                        <small>{ "Occasional duplicate deliveries and out-of-order receives, as SQS standard                             queues really behave (at-least-once, best-effort ordering)." }</small>
+                    </div>
+                </section>
+                <section id="queues" class="queues" aria-label="Queues">
+                    if urls.is_empty() {
+                        <p class="empty">{ "No queues yet. Create one to start." }</p>
+                    }
+                    { for urls.into_iter().map(|url| html! {
+                        <QueueCard key={url.clone()} url={url.clone()} sim={state.sim.clone()} version={state.version}
+                            selected={state.selected.clone()} queues={queues.clone()} on_action={on_action.clone()} />
+                    }) }
+                </section>
+                <ApiLog sim={state.sim.clone()} revision={log_revision} collapsed={*embed} />
+            </main>
+            if state.help {
+                <Help on_close={on_action.reform(|_| Action::CloseHelp)} />
+            }
+        </div>
+    }
+}

@@ -1,0 +1,99 @@
+//! CloudWatch-style charts of one queue over virtual time (the approximate
+//! message gauges, and sent / received / deleted / empty receives per
+//! period) and its request count with an estimated cost. Drawn as small
+//! inline SVGs, and only while shown.
+
+use yew::prelude::*;
+
+use crate::metrics::{self, Sample};
+use crate::state::SimRef;
+
+#[derive(Properties, PartialEq)]
+pub struct MonitoringProps {
+    pub sim: SimRef,
+    pub version: u64,
+    pub url: String,
+    pub fifo: bool,
+}
+
+const W: f64 = 360.0;
+const H: f64 = 80.0;
+
+type Series = (&'static str, &'static str, fn(&Sample) -> u64);
+
+fn chart(title: &str, samples: &[Sample], series: &[Series]) -> Html {
+    let max = samples.iter().flat_map(|s| series.iter().map(move |(_, _, f)| f(s))).max().unwrap_or(0).max(1);
+    let (first, last) = match (samples.first(), samples.last()) {
+        (Some(a), Some(b)) => (a.at.as_millis(), b.at.as_millis()),
+        _ => (0, 0),
+    };
+    // The x axis spans the samples there are (at least two minutes), so a young queue fills the chart.
+    let window = (last - first).max(2 * 60_000) as f64;
+    let x = |s: &Sample| W - (last - s.at.as_millis()) as f64 / window * W;
+    let y = |v: u64| H - v as f64 / max as f64 * (H - 4.0);
+    let latest = samples.last();
+    let label = format!(
+        "{title}: {}",
+        series.iter().map(|(name, _, f)| format!("{name} {}", latest.map_or(0, f))).collect::<Vec<_>>().join(", ")
+    );
+    html! {
+        <figure class="chart">
+            <figcaption>{ title }<span class="max">{ format!("max {max}") }</span></figcaption>
+            <svg viewBox={format!("0 0 {W} {H}")} preserveAspectRatio="none" role="img" aria-label={label}>
+                { for series.iter().map(|(_, class, f)| {
+                    let points: String = samples.iter().map(|s| format!("{:.1},{:.1} ", x(s), y(f(s)))).collect();
+                    html! { <polyline class={*class} points={points} /> }
+                }) }
+            </svg>
+            <ul class="legend">
+                { for series.iter().map(|(name, class, f)| html! {
+                    <li><span class={classes!("swatch", *class)}></span>{ format!("{name} {}", latest.map_or(0, f)) }</li>
+                }) }
+            </ul>
+        </figure>
+    }
+}
+
+#[function_component(Monitoring)]
+pub fn monitoring(p: &MonitoringProps) -> Html {
+    let shown = use_state(|| false);
+    let toggle = {
+        let shown = shown.clone();
+        Callback::from(move |_: MouseEvent| shown.set(!*shown))
+    };
+    let sim = p.sim.0.borrow();
+    let m = sim.metrics.queues.get(&p.url);
+    let requests = m.map_or(0, |m| m.requests);
+    let price = if p.fifo { metrics::PRICE_FIFO } else { metrics::PRICE_STANDARD };
+    let cost = metrics::cost(requests, p.fifo);
+    let samples: Vec<Sample> =
+        if *shown { m.map(|m| m.samples.iter().copied().collect()).unwrap_or_default() } else { Vec::new() };
+    html! {
+        <section class="monitoring" aria-label="Monitoring">
+            <p class="requests">
+                <button type="button" onclick={toggle} aria-expanded={shown.to_string()}>
+                    { if *shown { "Hide monitoring" } else { "Show monitoring" } }</button>
+                { format!(" {requests} request{} · ≈ ${cost:.6} at ${price:.2} per million", if requests == 1 { "" } else { "s" }) }
+            </p>
+            if *shown {
+                if samples.is_empty() {
+                    <p class="empty">{ "The first sample comes after 10 virtual seconds." }</p>
+                } else {
+                    <div class="charts">
+                        { chart("Approximate number of messages", &samples, &[
+                            ("visible", "s-visible", |s| s.visible),
+                            ("not visible", "s-inflight", |s| s.not_visible),
+                            ("delayed", "s-delayed", |s| s.delayed),
+                        ]) }
+                        { chart("Per 10 s", &samples, &[
+                            ("sent", "s-sent", |s| s.sent),
+                            ("received", "s-received", |s| s.received),
+                            ("deleted", "s-deleted", |s| s.deleted),
+                            ("empty receives", "s-empty", |s| s.empty_receives),
+                        ]) }
+                    </div>
+                }
+            }
+        </section>
+    }
+}

@@ -1,0 +1,112 @@
+//! CloudWatch-style metrics per queue, sampled on the virtual clock: the
+//! three approximate-message gauges and the per-period sent / received /
+//! deleted / empty-receive counts, plus a request counter for the cost
+//! estimate. Read from `engine.sqs_state()`; the engine keeps only totals.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use decouple_engine::sqs::SqsState;
+use decouple_engine::{SimDuration, SimTime};
+
+/// One sample every 10 virtual seconds (CloudWatch's standard period is a
+/// minute; a lesson moves faster).
+pub const PERIOD: SimDuration = SimDuration::from_secs(10);
+/// Samples kept per queue: one virtual hour.
+pub const KEPT: usize = 360;
+/// SQS request prices in us-east-1 beyond the free tier, in dollars per million.
+pub const PRICE_STANDARD: f64 = 0.40;
+pub const PRICE_FIFO: f64 = 0.50;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sample {
+    pub at: SimTime,
+    pub visible: u64,
+    pub not_visible: u64,
+    pub delayed: u64,
+    /// During the period that ended at `at`.
+    pub sent: u64,
+    pub received: u64,
+    pub deleted: u64,
+    pub empty_receives: u64,
+}
+
+/// The engine's cumulative counters at the last sample. (`QueueStats` itself
+/// is not re-exported by the engine, so its fields are copied.)
+#[derive(Clone, Copy, Debug, Default)]
+struct Totals {
+    sent: u64,
+    received: u64,
+    deleted: u64,
+    empty_receives: u64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct QueueMetrics {
+    pub samples: VecDeque<Sample>,
+    last: Totals,
+    /// API requests naming this queue.
+    pub requests: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Metrics {
+    pub queues: BTreeMap<String, QueueMetrics>,
+    pub next_sample: SimTime,
+}
+
+impl Metrics {
+    pub fn new(start: SimTime) -> Self {
+        Metrics { queues: BTreeMap::new(), next_sample: start + PERIOD }
+    }
+
+    pub fn count_request(&mut self, queue_url: &str) {
+        if !queue_url.is_empty() {
+            self.queues.entry(queue_url.to_string()).or_default().requests += 1;
+        }
+    }
+
+    pub fn forget(&mut self, queue_url: &str) {
+        self.queues.remove(queue_url);
+    }
+
+    /// Samples every queue at `at` (the clock is there now) and schedules the next sample.
+    pub fn sample(&mut self, state: &SqsState, at: SimTime) {
+        for q in state.queues() {
+            let m = self.queues.entry(q.url.clone()).or_default();
+            let s = q.stats;
+            m.samples.push_back(Sample {
+                at,
+                visible: q.visible_count() as u64,
+                not_visible: q.in_flight_count() as u64,
+                delayed: q.delayed_count() as u64,
+                sent: s.sent.saturating_sub(m.last.sent),
+                received: s.received.saturating_sub(m.last.received),
+                deleted: s.deleted.saturating_sub(m.last.deleted),
+                empty_receives: s.empty_receives.saturating_sub(m.last.empty_receives),
+            });
+            m.last =
+                Totals { sent: s.sent, received: s.received, deleted: s.deleted, empty_receives: s.empty_receives };
+            if m.samples.len() > KEPT {
+                m.samples.pop_front();
+            }
+        }
+        self.next_sample = at + PERIOD;
+    }
+
+    /// Before a long jump: samples that would fall out of the window anyway
+    /// are skipped (a 4-day jump takes one hour of samples, not 34,560).
+    pub fn skip_towards(&mut self, target: SimTime) {
+        let window = SimDuration::from_millis(PERIOD.as_millis() * KEPT as u64);
+        let earliest = SimTime::from_millis(target.as_millis().saturating_sub(window.as_millis()));
+        if self.next_sample < earliest {
+            let behind = earliest.as_millis() - self.next_sample.as_millis();
+            let periods = behind / PERIOD.as_millis();
+            self.next_sample = SimTime::from_millis(self.next_sample.as_millis() + periods * PERIOD.as_millis());
+        }
+    }
+}
+
+/// Estimated cost in dollars of `requests` requests.
+pub fn cost(requests: u64, fifo: bool) -> f64 {
+    requests as f64 / 1e6 * if fifo { PRICE_FIFO } else { PRICE_STANDARD }
+}

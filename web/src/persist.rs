@@ -1,0 +1,284 @@
+//! Saving and sharing a playground.
+//!
+//! The engine is deterministic, so a playground is fully described by its
+//! seed, the learner's commands with the virtual time of each, and the time
+//! now: replaying them on a fresh engine rebuilds every queue, message,
+//! receipt handle and log entry byte for byte. That journal is what local
+//! storage keeps (state survives a reload). A share link carries a *setup*
+//! instead — the queues with their attributes, the simulated apps and the
+//! seed — written as the same journal at time zero, so one decoder serves both.
+//!
+//! The format is versioned JSON (`{"v":1, ...}`); anything unreadable or from
+//! another version is refused with a message, and the app starts fresh.
+
+use base64::Engine as _;
+use decouple_engine::SimTime;
+use serde_json::{json, Map, Value};
+
+use crate::api::{self, ApiRequest};
+use crate::apps::{AppKind, ConsumerConfig};
+use crate::sim::{Command, Sim};
+
+pub const VERSION: u64 = 1;
+/// The local-storage key's prefix; the page's path and query follow it, so
+/// that two lessons (or two playgrounds embedded on one site) keep apart.
+pub const STORAGE_KEY: &str = "decouple.playground:";
+/// The URL fragment's key: `#setup=<base64url JSON>`.
+pub const FRAGMENT_KEY: &str = "setup=";
+
+fn request_json(r: &ApiRequest) -> Value {
+    json!({"a": r.action, "b": r.body})
+}
+
+fn command_json(c: &Command) -> Value {
+    match c {
+        Command::Call(r) => json!({"call": request_json(r)}),
+        Command::CallMany(rs) => json!({"many": rs.iter().map(request_json).collect::<Vec<_>>()}),
+        Command::AddApp { url, kind: AppKind::Producer { per_minute } } => {
+            json!({"producer": {"url": url, "perMinute": per_minute}})
+        }
+        Command::AddApp { url, kind: AppKind::Consumer(c) } => json!({"consumer": {
+            "url": url, "pollMs": c.poll_interval_ms, "batch": c.batch, "wait": c.wait_seconds,
+            "processingMs": c.processing_ms, "failure": c.failure_percent,
+        }}),
+        Command::CrashApp(id) => json!({"crash": id}),
+        Command::RemoveApp(id) => json!({"remove": id}),
+        Command::Realism(on) => json!({"realism": on}),
+    }
+}
+
+/// The whole playground: seed, journal and the time now.
+pub fn save(sim: &Sim) -> String {
+    let journal: Vec<Value> = sim
+        .journal
+        .iter()
+        .map(|(at, c)| {
+            let mut v = command_json(c);
+            if let Some(m) = v.as_object_mut() {
+                m.insert("t".into(), json!(at.as_millis()));
+            }
+            v
+        })
+        .collect();
+    json!({"v": VERSION, "seed": sim.seed(), "now": sim.engine.now().as_millis(), "journal": journal}).to_string()
+}
+
+fn request_from(v: &Value) -> Result<ApiRequest, String> {
+    let name = v.get("a").and_then(Value::as_str).ok_or("a request without an action")?;
+    let action = api::ACTIONS.iter().find(|a| **a == name).ok_or_else(|| format!("unknown action {name:?}"))?;
+    let body = v.get("b").cloned().filter(Value::is_object).ok_or("a request without a body")?;
+    Ok(ApiRequest { action, body })
+}
+
+fn command_from(v: &Map<String, Value>) -> Result<Command, String> {
+    let num = |o: &Value, k: &str| o.get(k).and_then(Value::as_u64).ok_or_else(|| format!("missing {k}"));
+    let url = |o: &Value| o.get("url").and_then(Value::as_str).map(str::to_string).ok_or("missing url");
+    if let Some(r) = v.get("call") {
+        return Ok(Command::Call(request_from(r)?));
+    }
+    if let Some(rs) = v.get("many").and_then(Value::as_array) {
+        return Ok(Command::CallMany(rs.iter().map(request_from).collect::<Result<_, _>>()?));
+    }
+    if let Some(p) = v.get("producer") {
+        let per_minute = num(p, "perMinute")? as u32;
+        return Ok(Command::AddApp { url: url(p)?, kind: AppKind::Producer { per_minute } });
+    }
+    if let Some(c) = v.get("consumer") {
+        let config = ConsumerConfig {
+            poll_interval_ms: num(c, "pollMs")?,
+            batch: num(c, "batch")? as u32,
+            wait_seconds: num(c, "wait")? as u32,
+            processing_ms: num(c, "processingMs")?,
+            failure_percent: num(c, "failure")? as u32,
+        };
+        return Ok(Command::AddApp { url: url(c)?, kind: AppKind::Consumer(config) });
+    }
+    if let Some(id) = v.get("crash").and_then(Value::as_u64) {
+        return Ok(Command::CrashApp(id as u32));
+    }
+    if let Some(id) = v.get("remove").and_then(Value::as_u64) {
+        return Ok(Command::RemoveApp(id as u32));
+    }
+    if let Some(on) = v.get("realism").and_then(Value::as_bool) {
+        return Ok(Command::Realism(on));
+    }
+    Err("an entry of unknown kind".into())
+}
+
+/// Moves the clock as the live page did, in bounded steps: `Sim::advance_to`
+/// caps the work per movement, and one huge movement must not hit a cap the
+/// live run (a frame at a time) never hit, or the replay would differ.
+fn replay_to(sim: &mut Sim, t: SimTime) {
+    const STEP: u64 = 60_000;
+    loop {
+        // At least once, even to "now": what is due at this instant happens.
+        let next = SimTime::from_millis((sim.engine.now().as_millis() + STEP).min(t.as_millis()));
+        sim.advance_to(next);
+        if next >= t {
+            break;
+        }
+    }
+}
+
+/// Rebuilds a playground from `save`'s output (or a share link's setup).
+pub fn restore(text: &str) -> Result<Sim, String> {
+    let doc: Value = serde_json::from_str(text).map_err(|_| "it is not valid JSON".to_string())?;
+    match doc.get("v").and_then(Value::as_u64) {
+        Some(VERSION) => {}
+        Some(v) => return Err(format!("it was saved by another version of Decouple (format {v})")),
+        None => return Err("it has no format version".into()),
+    }
+    let seed = doc.get("seed").and_then(Value::as_u64).ok_or("it has no seed")?;
+    let now = doc.get("now").and_then(Value::as_u64).ok_or("it has no time")?;
+    let journal = doc.get("journal").and_then(Value::as_array).ok_or("it has no journal")?;
+    let mut sim = Sim::new(seed);
+    for entry in journal {
+        let map = entry.as_object().ok_or("a journal entry is not an object")?;
+        let at = map.get("t").and_then(Value::as_u64).ok_or("a journal entry has no time")?;
+        replay_to(&mut sim, SimTime::from_millis(at));
+        sim.perform(command_from(map)?);
+    }
+    replay_to(&mut sim, SimTime::from_millis(now));
+    Ok(sim)
+}
+
+/// The setup of a playground (queues, attributes, simulated apps, realism,
+/// seed) without its messages or history: what a share link carries.
+pub fn setup(sim: &Sim) -> String {
+    let start = sim.start();
+    let state = sim.engine.sqs_state();
+    let mut journal = Vec::new();
+    let mut redrives = Vec::new();
+    let defaults = crate::components::queue_form::Fields::default();
+    for q in state.queues() {
+        let fields = crate::components::queue_form::Fields::of(q);
+        let base = crate::components::queue_form::Fields { fifo: q.fifo, ..defaults.clone() };
+        let mut attributes = fields.changed_attributes(&base);
+        if let Some(policy) = attributes.remove("RedrivePolicy") {
+            redrives.push(ApiRequest::new(
+                "SetQueueAttributes",
+                [("QueueUrl", json!(q.url)), ("Attributes", json!({"RedrivePolicy": policy}))],
+            ));
+        }
+        if q.fifo {
+            attributes.insert("FifoQueue".into(), "true".into());
+        }
+        let attributes = if attributes.is_empty() { Value::Null } else { Value::Object(attributes) };
+        journal.push(Command::Call(ApiRequest::new(
+            "CreateQueue",
+            [("QueueName", json!(q.name.to_string())), ("Attributes", attributes)],
+        )));
+    }
+    journal.extend(redrives.into_iter().map(Command::Call));
+    for app in sim.apps.iter().filter(|a| !a.crashed) {
+        journal.push(Command::AddApp { url: app.queue_url.clone(), kind: app.kind.clone() });
+    }
+    if sim.realism_on() {
+        journal.push(Command::Realism(true));
+    }
+    let entries: Vec<Value> = journal
+        .iter()
+        .map(|c| {
+            let mut v = command_json(c);
+            if let Some(m) = v.as_object_mut() {
+                m.insert("t".into(), json!(start.as_millis()));
+            }
+            v
+        })
+        .collect();
+    json!({"v": VERSION, "seed": sim.seed(), "now": start.as_millis(), "journal": entries}).to_string()
+}
+
+/// `#setup=…` for a share link.
+pub fn fragment(setup_json: &str) -> String {
+    format!("#{FRAGMENT_KEY}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(setup_json))
+}
+
+/// The setup JSON in a URL fragment, if it has one.
+pub fn from_fragment(hash: &str) -> Option<Result<String, String>> {
+    let encoded = hash.trim_start_matches('#').strip_prefix(FRAGMENT_KEY)?;
+    Some(
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(encoded)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or_else(|| "the link is damaged".to_string()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use decouple_engine::SimDuration;
+
+    fn call(sim: &mut Sim, action: &'static str, members: Value) {
+        let members: Vec<(&'static str, Value)> = members
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (&*Box::leak(k.clone().into_boxed_str()), v.clone()))
+            .collect();
+        sim.perform(Command::Call(ApiRequest::new(action, members)));
+    }
+
+    #[test]
+    fn a_saved_playground_replays_byte_for_byte() {
+        let mut sim = Sim::new(9);
+        call(&mut sim, "CreateQueue", json!({"QueueName": "q", "Attributes": {"VisibilityTimeout": "5"}}));
+        let url = sim.engine.sqs_state().queue_by_name("q").unwrap().url.clone();
+        call(&mut sim, "SendMessage", json!({"QueueUrl": url, "MessageBody": "a"}));
+        sim.advance_by(SimDuration::from_secs(3));
+        call(&mut sim, "ReceiveMessage", json!({"QueueUrl": url}));
+        sim.perform(Command::AddApp { url: url.clone(), kind: AppKind::Producer { per_minute: 30 } });
+        sim.advance_by(SimDuration::from_secs(30));
+        let saved = save(&sim);
+        let back = restore(&saved).unwrap();
+        assert_eq!(save(&back), saved);
+        assert_eq!(back.engine.now(), sim.engine.now());
+        assert_eq!(back.log, sim.log);
+        let q = |s: &Sim| {
+            let q = s.engine.sqs_state().queue_by_name("q").unwrap();
+            (q.visible_count(), q.in_flight_count(), q.messages().map(|m| m.id.to_string()).collect::<Vec<_>>())
+        };
+        assert_eq!(q(&back), q(&sim));
+    }
+
+    #[test]
+    fn a_setup_link_recreates_queues_dlq_and_apps() {
+        let mut sim = Sim::new(9);
+        call(&mut sim, "CreateQueue", json!({"QueueName": "dlq"}));
+        let arn = sim.engine.sqs_state().queue_by_name("dlq").unwrap().arn.clone();
+        let policy = json!({"deadLetterTargetArn": arn, "maxReceiveCount": 3}).to_string();
+        call(
+            &mut sim,
+            "CreateQueue",
+            json!({"QueueName": "jobs.fifo", "Attributes": {"FifoQueue": "true", "RedrivePolicy": "x"}}),
+        );
+        call(&mut sim, "CreateQueue", json!({"QueueName": "a-fifo-less", "Attributes": {"DelaySeconds": "7"}}));
+        let url = sim.engine.sqs_state().queue_by_name("a-fifo-less").unwrap().url.clone();
+        call(&mut sim, "SetQueueAttributes", json!({"QueueUrl": url, "Attributes": {"RedrivePolicy": policy}}));
+        sim.perform(Command::AddApp { url: url.clone(), kind: AppKind::Producer { per_minute: 10 } });
+        sim.advance_by(SimDuration::from_secs(100));
+        let link = fragment(&setup(&sim));
+        let back = restore(&from_fragment(&link).unwrap().unwrap()).unwrap();
+        let q = back.engine.sqs_state().queue_by_name("a-fifo-less").unwrap();
+        assert_eq!(q.config.delay_seconds, 7);
+        assert_eq!(q.config.redrive_policy.as_ref().unwrap().max_receive_count, 3);
+        assert_eq!(q.len(), 1, "the producer's first message, and nothing of the old history");
+        assert_eq!(back.apps.len(), 1);
+        assert!(back.engine.sqs_state().queue_by_name("dlq").is_some());
+        // The FIFO queue failed to be created in the original (bad policy), so it is not in the setup.
+        assert!(back.engine.sqs_state().queue_by_name("jobs.fifo").is_none());
+    }
+
+    #[test]
+    fn damaged_or_foreign_data_is_refused_with_a_reason() {
+        let reason = |text: &str| restore(text).err().unwrap_or_default();
+        assert!(reason("{").contains("not valid JSON"));
+        assert!(reason(r#"{"v":0}"#).contains("another version"));
+        assert!(reason(r#"{"v":1,"seed":1,"now":0,"journal":[{"t":0,"call":{"a":"Nope","b":{}}}]}"#)
+            .contains("unknown action"));
+        assert_eq!(from_fragment("#setup=%%%"), Some(Err("the link is damaged".into())));
+        assert_eq!(from_fragment("#other"), None);
+    }
+}

@@ -1,0 +1,226 @@
+//! The app's state as plain data, the [`Action`]s a learner (or the clock)
+//! can take, and the reducer that applies them.
+//!
+//! The engine lives in [`Sim`] behind an `Rc<RefCell<_>>`: it is far too big
+//! to clone on every action, so the reducer mutates it in place and bumps
+//! `version`, which is what components compare to know they must re-render.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use decouple_engine::SimDuration;
+use yew::Reducible;
+
+use crate::api::ApiRequest;
+use crate::sim::{Command, Outcome, Sim};
+use crate::{browser, persist};
+
+/// The seed every playground starts from (and returns to on reset).
+pub const SEED: u64 = 42;
+/// The clock speeds a learner can pick (virtual seconds per real second).
+pub const SPEEDS: [u32; 4] = [1, 10, 60, 600];
+/// A frame longer than this (a background tab, a debugger pause) counts as
+/// this long, so the clock never lurches forward by minutes at once.
+const MAX_FRAME_MS: f64 = 250.0;
+
+/// Shared handle to the simulation; equal when it is the same simulation.
+#[derive(Clone)]
+pub struct SimRef(pub Rc<RefCell<Sim>>);
+
+impl PartialEq for SimRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlashKind {
+    Success,
+    Error,
+}
+
+/// The banner at the top, as the AWS console shows outcomes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Flash {
+    pub kind: FlashKind,
+    pub text: String,
+    /// Distinguishes two equal messages in a row (so the banner re-announces).
+    pub serial: u64,
+}
+
+/// A message a learner selected: (queue URL, message number).
+pub type Selection = Option<(String, u64)>;
+
+#[derive(Clone)]
+pub struct State {
+    pub sim: SimRef,
+    /// Bumped on every change to the simulation.
+    pub version: u64,
+    pub playing: bool,
+    pub speed: u32,
+    pub help: bool,
+    pub flash: Option<Flash>,
+    pub selected: Selection,
+    /// Virtual milliseconds owed to the clock below one whole millisecond.
+    carry: f64,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            sim: SimRef(Rc::new(RefCell::new(Sim::new(SEED)))),
+            version: 0,
+            playing: true,
+            speed: 1,
+            help: false,
+            flash: None,
+            selected: None,
+            carry: 0.0,
+        }
+    }
+}
+
+impl State {
+    /// The starting state: a share link's setup (`#setup=…`) if the page has
+    /// one, else what this browser saved, else a fresh playground. Anything
+    /// unreadable is said so in the banner, and the playground starts fresh.
+    pub fn load() -> State {
+        let mut state = State::default();
+        let (loaded, what) = match persist::from_fragment(&browser::location_hash()) {
+            Some(link) => {
+                browser::clear_hash();
+                (Some(link.and_then(|json| persist::restore(&json))), "This share link")
+            }
+            None => (
+                browser::storage_get(&browser::storage_key(persist::STORAGE_KEY)).map(|text| persist::restore(&text)),
+                "Your saved playground",
+            ),
+        };
+        match loaded {
+            // An untouched playground restores silently.
+            Some(Ok(sim)) if sim.journal.is_empty() => state.sim = SimRef(Rc::new(RefCell::new(sim))),
+            Some(Ok(sim)) => {
+                let queues = sim.engine.sqs_state().queues().count();
+                let text = format!("{what} was restored: {queues} queue{}.", if queues == 1 { "" } else { "s" });
+                state.sim = SimRef(Rc::new(RefCell::new(sim)));
+                state.flash = Some(Flash { kind: FlashKind::Success, text, serial: 0 });
+            }
+            Some(Err(reason)) => {
+                browser::storage_remove(&browser::storage_key(persist::STORAGE_KEY));
+                let text = format!("{what} could not be restored because {reason}. Starting fresh.");
+                state.flash = Some(Flash { kind: FlashKind::Error, text, serial: 0 });
+            }
+            None => {}
+        }
+        state
+    }
+}
+
+pub enum Action {
+    /// A real-time frame of this many milliseconds passed.
+    Tick(f64),
+    TogglePlay,
+    SetSpeed(u32),
+    /// +1 virtual second.
+    Step,
+    NextDeadline,
+    Reset,
+    ToggleHelp,
+    CloseHelp,
+    /// One AWS request; `success` is the banner to show if it succeeds.
+    Call {
+        request: ApiRequest,
+        success: Option<String>,
+    },
+    /// Several requests (send N); stops at the first error.
+    CallMany {
+        requests: Vec<ApiRequest>,
+        success: String,
+    },
+    DismissFlash,
+    Select(Selection),
+    /// Attach a simulated producer or consumer to the queue at this URL.
+    AddApp {
+        url: String,
+        kind: crate::apps::AppKind,
+    },
+    CrashApp(u32),
+    RemoveApp(u32),
+    /// Standard-queue duplicates and reordering, as real SQS shows them.
+    SetRealism(bool),
+}
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        {
+            let mut sim = next.sim.0.borrow_mut();
+            match action {
+                Action::Tick(real_ms) => {
+                    if !next.playing {
+                        return self;
+                    }
+                    let virtual_ms = real_ms.clamp(0.0, MAX_FRAME_MS) * f64::from(next.speed) + next.carry;
+                    let whole = virtual_ms.floor();
+                    next.carry = virtual_ms - whole;
+                    if whole < 1.0 {
+                        return self;
+                    }
+                    sim.advance_by(SimDuration::from_millis(whole as u64));
+                }
+                Action::TogglePlay => next.playing = !next.playing,
+                Action::SetSpeed(speed) => next.speed = speed,
+                Action::Step => sim.advance_by(SimDuration::from_secs(1)),
+                Action::NextDeadline => {
+                    if sim.advance_to_next_deadline().is_none() {
+                        next.flash = Some(flash(&self, FlashKind::Success, "Nothing is scheduled.".into()));
+                    }
+                }
+                Action::Reset => {
+                    sim.reset();
+                    next.selected = None;
+                    next.flash = None;
+                    next.carry = 0.0;
+                }
+                Action::ToggleHelp => next.help = !next.help,
+                Action::CloseHelp => next.help = false,
+                Action::Call { request, success } => match sim.perform(Command::Call(request)) {
+                    Outcome::Err(e) => next.flash = Some(flash(&self, FlashKind::Error, e.to_string())),
+                    Outcome::Ok(_) | Outcome::Waiting => {
+                        if let Some(text) = success {
+                            next.flash = Some(flash(&self, FlashKind::Success, text));
+                        }
+                    }
+                },
+                Action::CallMany { requests, success } => {
+                    next.flash = Some(match sim.perform(Command::CallMany(requests)) {
+                        Outcome::Err(e) => flash(&self, FlashKind::Error, e.to_string()),
+                        _ => flash(&self, FlashKind::Success, success),
+                    });
+                }
+                Action::DismissFlash => next.flash = None,
+                Action::Select(selection) => next.selected = selection,
+                Action::AddApp { url, kind } => {
+                    sim.perform(Command::AddApp { url, kind });
+                }
+                Action::CrashApp(id) => {
+                    sim.perform(Command::CrashApp(id));
+                }
+                Action::RemoveApp(id) => {
+                    sim.perform(Command::RemoveApp(id));
+                }
+                Action::SetRealism(on) => {
+                    sim.perform(Command::Realism(on));
+                }
+            }
+        }
+        next.version += 1;
+        Rc::new(next)
+    }
+}
+
+fn flash(prev: &State, kind: FlashKind, text: String) -> Flash {
+    Flash { kind, text, serial: prev.flash.as_ref().map_or(0, |f| f.serial + 1) }
+}

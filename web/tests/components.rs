@@ -1,0 +1,127 @@
+//! Component tests: the real app mounted in a `<div>` of a headless Chromium
+//! page (wasm-bindgen-test), driven through the DOM as a learner would.
+//! Run: `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+//! cargo test --target wasm32-unknown-unknown -p decouple-web --test components`.
+#![cfg(target_arch = "wasm32")]
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> web_sys::Document {
+    web_sys::window().and_then(|w| w.document()).expect("a document")
+}
+
+/// Lets Yew render (its scheduler runs after the current task).
+async fn tick() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ =
+            web_sys::window().expect("a window").set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// A fresh playground in its own `<div>`, paused.
+async fn mount() -> Element {
+    if let Ok(Some(storage)) = web_sys::window().expect("a window").local_storage() {
+        let _ = storage.clear();
+    }
+    let root = document().create_element("div").expect("a div");
+    document().body().expect("a body").append_child(&root).expect("appended");
+    decouple_web::mount(root.clone());
+    tick().await;
+    click(&button(&root, "‖ Pause")).await;
+    root
+}
+
+fn find(root: &Element, selector: &str) -> Element {
+    root.query_selector(selector).ok().flatten().unwrap_or_else(|| panic!("no {selector}"))
+}
+
+fn button(root: &Element, text: &str) -> HtmlElement {
+    let all = root.query_selector_all("button").expect("buttons");
+    (0..all.length())
+        .filter_map(|i| all.item(i))
+        .filter_map(|n| n.dyn_into::<HtmlElement>().ok())
+        .find(|b| b.text_content().unwrap_or_default().trim() == text)
+        .unwrap_or_else(|| panic!("no button {text:?}"))
+}
+
+async fn click(el: &HtmlElement) {
+    el.click();
+    tick().await;
+}
+
+/// Types into a field (input or textarea) the way Yew hears it: set the value, fire `input`.
+async fn type_into(root: &Element, selector: &str, value: &str) {
+    let input = find(root, selector);
+    js_sys::Reflect::set(&input, &"value".into(), &value.into()).expect("a value");
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let event = web_sys::Event::new_with_event_init_dict("input", &init).expect("an event");
+    input.dispatch_event(&event).expect("dispatched");
+    tick().await;
+}
+
+fn text(root: &Element, selector: &str) -> String {
+    find(root, selector).text_content().unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn create_queue_and_aws_error_in_the_banner() {
+    let root = mount().await;
+    type_into(&root, "#create-name", "orders").await;
+    click(&button(&root, "Create queue")).await;
+    assert_eq!(text(&root, "[data-testid=flash] span"), "Queue orders created successfully.");
+    assert!(root.query_selector("article[data-queue=orders]").unwrap().is_some());
+
+    type_into(&root, "#create-name", "other").await;
+    type_into(&root, "#create-visibility", "99999").await;
+    click(&button(&root, "Create queue")).await;
+    assert_eq!(
+        text(&root, "[data-testid=flash] span"),
+        "InvalidAttributeValue: Invalid value for the parameter VisibilityTimeout."
+    );
+    assert_eq!(find(&root, "[data-testid=flash]").get_attribute("role").as_deref(), Some("alert"));
+    assert!(root.query_selector("article[data-queue=other]").unwrap().is_none());
+    assert!(text(&root, "[data-testid=log]").contains("aws sqs create-queue --attributes"));
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_body_is_text_and_the_card_draws_a_window_of_chips() {
+    let root = mount().await;
+    type_into(&root, "#create-name", "many").await;
+    click(&button(&root, "Create queue")).await;
+    let body = "<img src=x onerror=alert(1)>";
+    type_into(&root, "#send-body-many", body).await;
+    type_into(&root, "#send-count-many", "120").await;
+    click(&button(&root, "Send message")).await;
+    assert_eq!(text(&root, "[data-testid=available]"), "120");
+    let chips = root.query_selector_all(".lane.visible .chip").unwrap().length();
+    assert_eq!(chips, 50, "a window of chips, not one per message");
+    assert_eq!(text(&root, ".lane.visible .more"), "+ 70 more");
+    assert!(root.query_selector("article img").unwrap().is_none());
+    assert!(text(&root, ".lane.visible .chip").contains("<img src=x"));
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_clock_steps_and_says_what_is_next() {
+    let root = mount().await;
+    assert_eq!(text(&root, "[data-testid=clock-rel]"), "+00:00:00");
+    click(&button(&root, "+1 s")).await;
+    assert_eq!(text(&root, "[data-testid=clock-rel]"), "+00:00:01");
+    assert_eq!(text(&root, "[data-testid=next-deadline]"), "Nothing scheduled.");
+    type_into(&root, "#create-name", "later").await;
+    click(&button(&root, "Create queue")).await;
+    type_into(&root, "#send-delay-later", "5").await;
+    click(&button(&root, "Send message")).await;
+    assert!(text(&root, "[data-testid=next-deadline]").contains("in 5s — later: msg 1 becomes visible (delay ends)"));
+    click(&button(&root, "⇥ Next deadline")).await;
+    assert_eq!(text(&root, "[data-testid=clock-rel]"), "+00:00:06");
+    assert_eq!(text(&root, "[data-testid=available]"), "1");
+    root.remove();
+}
