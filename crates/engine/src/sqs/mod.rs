@@ -33,7 +33,7 @@ use alloc::string::String;
 pub use attributes::{DeduplicationScope, FifoThroughputLimit, QueueConfig, RedrivePolicy};
 pub use error::{SqsError, SqsErrorCode};
 pub use model::*;
-pub use queue::{MessageState, Queue, StoredMessage};
+pub use queue::{MessageState, Queue, QueueStats, StoredMessage};
 pub(crate) use send::Outgoing;
 
 use crate::engine::{Core, Deadline};
