@@ -32,6 +32,40 @@ function queryString(query) {
   return parts.join("&");
 }
 
+/**
+ * The request body as the engine takes it (a string or bytes). The SDK passes
+ * a stream when the caller gave one (an S3 PutObject of a Node Readable, a web
+ * ReadableStream or a Blob); it is read to the end first.
+ */
+async function bodyOf(body) {
+  if (body == null) return "";
+  if (typeof body === "string" || body instanceof Uint8Array || body instanceof ArrayBuffer) return body;
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  if (typeof Blob === "function" && body instanceof Blob) return new Uint8Array(await body.arrayBuffer());
+  const chunks = [];
+  if (typeof body.getReader === "function") {
+    const reader = body.getReader();
+    for (let next = await reader.read(); !next.done; next = await reader.read()) chunks.push(next.value);
+  } else if (typeof body[Symbol.asyncIterator] === "function") {
+    for await (const chunk of body) chunks.push(chunk);
+  } else {
+    return body;
+  }
+  const parts = chunks.map((c) => (typeof c === "string" ? new TextEncoder().encode(c) : new Uint8Array(c)));
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/** Whether the SDK client is S3's: its signer always sends x-amz-content-sha256. */
+function isS3(headers) {
+  return Object.keys(headers).some((name) => name.toLowerCase() === "x-amz-content-sha256");
+}
+
 function abortError() {
   const error = new Error("Request aborted");
   error.name = "AbortError";
@@ -53,7 +87,7 @@ function handler(engine, options = {}) {
         path: request.path || "/",
         query: queryString(request.query),
         headers: request.headers ?? {},
-        body: request.body ?? "",
+        body: await bodyOf(request.body),
       };
       options.onRequest?.(wire);
       const pending = engine.dispatch(wire);
@@ -76,8 +110,12 @@ function handler(engine, options = {}) {
       options.onResponse?.(response);
       // The shape of @smithy/protocol-http's HttpResponse: the SDK accepts a
       // plain object (it checks statusCode and headers) with a Uint8Array body.
+      // S3's GetObject hands its body to the caller as a stream (Body.transformToString()),
+      // which the SDK builds only from a Node Readable, a web ReadableStream or a Blob;
+      // a Blob works in Node and browsers alike, and S3's other answers read it too.
+      const body = isS3(wire.headers) && typeof Blob === "function" ? new Blob([response.body]) : response.body;
       return {
-        response: { statusCode: response.statusCode, reason: undefined, headers: response.headers, body: response.body },
+        response: { statusCode: response.statusCode, reason: undefined, headers: response.headers, body },
       };
     },
 

@@ -18,6 +18,9 @@
 //! - `query`: the AWS query protocol's common ground: reading flattened form
 //!   members, writing escaped XML answers and errors.
 //! - `sns_query`: Amazon SNS over the query protocol, the 17 actions the engine simulates.
+//! - `s3_rest`: Amazon S3 over its REST protocol (path-style and virtual-hosted
+//!   requests), buckets, objects and notification configurations.
+//! - `xml`: a small, non-recursive XML reader for S3's request bodies.
 //!
 //! **Invariant:** no input makes `dispatch` panic; anything malformed gets the
 //! error AWS answers (`SerializationException`, `UnknownOperationException`, ...).
@@ -28,9 +31,11 @@ extern crate alloc;
 
 mod json;
 mod query;
+mod s3_rest;
 pub mod service;
 mod sns_query;
 mod sqs_json;
+mod xml;
 
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
@@ -145,6 +150,7 @@ impl Gateway {
                 let form = query::Form::from_request(req);
                 Dispatch::Ready(sns_query::handle(engine, route.operation, &form, &request_id))
             }
+            (Some(Service::S3), Protocol::RestXml) => Dispatch::Ready(s3_rest::handle(engine, req, &request_id)),
             (service, Protocol::AwsQuery) => Dispatch::Ready(query::unknown_action(service, &request_id)),
             (service, protocol) => {
                 Dispatch::Ready(json::unknown_operation(service, protocol, route.operation, &request_id))

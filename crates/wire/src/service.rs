@@ -7,19 +7,25 @@
 //!    service in the SigV4 credential scope of the `Authorization` header
 //!    (`Credential=AKID/20260101/us-east-1/sns/aws4_request`), or, unsigned,
 //!    whether the action is one only SNS has;
-//! 3. otherwise nothing: the request is answered as an unknown operation.
+//! 3. S3's REST protocol names no operation in the request at all, so an S3
+//!    request is told by its signature: the credential scope's service `s3`,
+//!    or, unsigned, the `x-amz-content-sha256` header only S3 clients send
+//!    or an `s3.` endpoint host. This is checked before the query `Action`,
+//!    so an S3 key or parameter that happens to say `Action=` stays S3's;
+//! 4. otherwise nothing: the request is answered as an unknown operation.
 //!
 //! Adding a service means adding a variant here and a module next to
 //! `sqs_json`; nothing else reshapes.
 
 use crate::HttpRequest;
 
-/// The services Decouple knows by name. SQS and SNS answer; the others are
+/// The services Decouple knows by name. SQS, SNS and S3 answer; the others are
 /// recognised so that they get AWS's unknown-operation error in their own protocol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Service {
     Sqs,
     Sns,
+    S3,
     Kinesis,
     Firehose,
 }
@@ -33,6 +39,8 @@ pub enum Protocol {
     AwsJson1_1,
     /// Form-encoded `Action=...` in, XML out (SNS; SQS's legacy protocol).
     AwsQuery,
+    /// S3's REST protocol: the operation in method, path and query; XML bodies.
+    RestXml,
 }
 
 impl Protocol {
@@ -41,6 +49,7 @@ impl Protocol {
             Protocol::AwsJson1_0 => "application/x-amz-json-1.0",
             Protocol::AwsJson1_1 => "application/x-amz-json-1.1",
             Protocol::AwsQuery => "text/xml",
+            Protocol::RestXml => "application/xml",
         }
     }
 }
@@ -91,6 +100,9 @@ pub fn route(req: &HttpRequest) -> Route<'_> {
             None => Route { service: None, protocol: json_protocol_of(req), operation },
         };
     }
+    if is_s3(req) {
+        return Route { service: Some(Service::S3), protocol: Protocol::RestXml, operation: "" };
+    }
     if let Some(action) = query_action(req) {
         let service = match credential_scope_service(req) {
             Some("sqs") => Some(Service::Sqs),
@@ -109,6 +121,20 @@ pub fn route(req: &HttpRequest) -> Route<'_> {
     }
     // No target and no action: AWS answers an unknown operation in JSON.
     Route { service: None, protocol: json_protocol_of(req), operation: "" }
+}
+
+/// Whether a request without an `X-Amz-Target` is for S3 (see the module docs).
+fn is_s3(req: &HttpRequest) -> bool {
+    match credential_scope_service(req) {
+        Some(service) => service == "s3",
+        None => {
+            req.header("x-amz-content-sha256").is_some()
+                || req.header("host").is_some_and(|host| {
+                    let host = host.trim().to_ascii_lowercase();
+                    host.starts_with("s3.") || host.starts_with("s3-") || host.contains(".s3.") || host.contains(".s3-")
+                })
+        }
+    }
 }
 
 /// JSON 1.1 if the client said so, else 1.0.
