@@ -72,7 +72,9 @@ fn condition_matches(condition: Option<&Value>, call: &ServiceCall<'_>) -> bool 
         keys.iter().all(|(key, expected)| {
             let actual = if key.eq_ignore_ascii_case("aws:SourceArn") {
                 call.source_arn
-            } else if key.eq_ignore_ascii_case("aws:SourceAccount") || key.eq_ignore_ascii_case("aws:SourceOwner") {
+            } else if key.eq_ignore_ascii_case("aws:SourceAccount") {
+                // Not the legacy `AWS:SourceOwner`: S3's calls do not carry it, which is
+                // why a topic's default policy does not let a bucket publish to it.
                 call.source_account
             } else {
                 return false;

@@ -247,3 +247,54 @@ fn fan_out_through_sns_reaches_every_subscribed_queue() {
         assert_eq!(event["Records"][0]["s3"]["object"]["key"], "cat.png");
     }
 }
+
+#[test]
+fn common_prefixes_page_once_and_rules_get_ids() {
+    let mut e = engine();
+    e.s3().create_bucket(CreateBucket { bucket: "bkt".into() }).unwrap();
+    for key in ["img/1.jpg", "img/2.jpg", "img/3.jpg", "z.txt"] {
+        put(&mut e, "bkt", key, "x");
+    }
+    let mut pages = Vec::new();
+    let mut token = None;
+    loop {
+        let page = e
+            .s3()
+            .list_objects_v2(ListObjectsV2 {
+                bucket: "bkt".into(),
+                delimiter: Some("/".into()),
+                max_keys: Some(1),
+                continuation_token: token.take(),
+                ..Default::default()
+            })
+            .unwrap();
+        pages.push((page.common_prefixes.clone(), page.contents.iter().map(|o| o.key.clone()).collect::<Vec<_>>()));
+        match page.next_continuation_token {
+            Some(next) => token = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(pages, [(vec!["img/".to_string()], vec![]), (vec![], vec!["z.txt".to_string()])]);
+
+    // A topic that keeps its default policy does not let S3 publish.
+    let topic = e.sns().create_topic(CreateTopic { name: "t".into(), ..Default::default() }).unwrap().topic_arn;
+    let (_, q) = queue(&mut e, "q", "s3.amazonaws.com");
+    let refused = e.s3().put_bucket_notification_configuration(PutBucketNotificationConfiguration {
+        bucket: "bkt".into(),
+        configuration: NotificationConfiguration {
+            topic_configurations: vec![rule(&topic, &["s3:ObjectCreated:*"], None, None)],
+            ..Default::default()
+        },
+    });
+    assert_eq!(refused.unwrap_err().message, "Unable to validate the following destination configurations");
+    let mut unnamed = rule(&q, &["s3:ObjectRemoved:*"], None, None);
+    unnamed.id = None;
+    e.s3()
+        .put_bucket_notification_configuration(PutBucketNotificationConfiguration {
+            bucket: "bkt".into(),
+            configuration: NotificationConfiguration { queue_configurations: vec![unnamed], ..Default::default() },
+        })
+        .unwrap();
+    let stored = e.s3().get_bucket_notification_configuration(BucketOnly { bucket: "bkt".into() }).unwrap();
+    assert!(stored.queue_configurations[0].id.as_deref().is_some_and(|id| !id.is_empty()));
+}

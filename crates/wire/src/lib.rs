@@ -30,11 +30,16 @@
 extern crate alloc;
 
 mod json;
+// Without SNS only the query protocol's unknown-action error is used.
+#[cfg_attr(not(feature = "sns"), allow(dead_code))]
 mod query;
+#[cfg(feature = "s3")]
 mod s3_rest;
 pub mod service;
+#[cfg(feature = "sns")]
 mod sns_query;
 mod sqs_json;
+#[cfg(feature = "s3")]
 mod xml;
 
 use alloc::collections::BTreeMap;
@@ -146,10 +151,12 @@ impl Gateway {
                     }
                 }
             }
+            #[cfg(feature = "sns")]
             (Some(Service::Sns), Protocol::AwsQuery) => {
                 let form = query::Form::from_request(req);
                 Dispatch::Ready(sns_query::handle(engine, route.operation, &form, &request_id))
             }
+            #[cfg(feature = "s3")]
             (Some(Service::S3), Protocol::RestXml) => Dispatch::Ready(s3_rest::handle(engine, req, &request_id)),
             (service, Protocol::AwsQuery) => Dispatch::Ready(query::unknown_action(service, &request_id)),
             (service, protocol) => {

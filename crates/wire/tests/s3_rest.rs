@@ -513,7 +513,9 @@ fn notification_configuration_round_trip() {
     let rules = &q.at(&["Filter", "S3Key"]).children;
     let rules: Vec<(String, String)> = rules.iter().map(|r| (r.text_at(&["Name"]), r.text_at(&["Value"]))).collect();
     assert_eq!(rules, [("Prefix".into(), "images/".into()), ("Suffix".into(), ".jpg".into())]);
-    assert_eq!(doc.children[1].names(), ["Queue", "Event"]);
+    // A rule sent without an Id comes back with one S3 generated.
+    assert_eq!(doc.children[1].names(), ["Id", "Queue", "Event"]);
+    assert!(!doc.children[1].text_at(&["Id"]).is_empty());
     assert_eq!(doc.children[2].text_at(&["CloudFunction"]), format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:f"));
 
     // The empty document turns notifications off.

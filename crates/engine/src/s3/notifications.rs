@@ -15,6 +15,8 @@ use crate::sqs::{MessageAttributes, Outgoing, Sqs};
 
 const S3_PRINCIPAL: &str = "s3.amazonaws.com";
 /// The event types a notification may name.
+/// The event types a notification may name (the simulation raises only the
+/// Put and Delete ones).
 const EVENT_TYPES: &[&str] = &[
     "s3:ObjectCreated:*",
     "s3:ObjectCreated:Put",
@@ -24,6 +26,25 @@ const EVENT_TYPES: &[&str] = &[
     "s3:ObjectRemoved:*",
     "s3:ObjectRemoved:Delete",
     "s3:ObjectRemoved:DeleteMarkerCreated",
+    "s3:ObjectRestore:*",
+    "s3:ObjectRestore:Post",
+    "s3:ObjectRestore:Completed",
+    "s3:ObjectRestore:Delete",
+    "s3:ReducedRedundancyLostObject",
+    "s3:Replication:*",
+    "s3:Replication:OperationFailedReplication",
+    "s3:Replication:OperationMissedThreshold",
+    "s3:Replication:OperationReplicatedAfterThreshold",
+    "s3:Replication:OperationNotTracked",
+    "s3:LifecycleExpiration:*",
+    "s3:LifecycleExpiration:Delete",
+    "s3:LifecycleExpiration:DeleteMarkerCreated",
+    "s3:LifecycleTransition",
+    "s3:IntelligentTiering",
+    "s3:ObjectTagging:*",
+    "s3:ObjectTagging:Put",
+    "s3:ObjectTagging:Delete",
+    "s3:ObjectAcl:Put",
 ];
 
 fn invalid_argument(message: &str, name: &str) -> S3Error {
@@ -118,7 +139,20 @@ impl S3<'_> {
         for rule in &c.topic_configurations {
             self.check_destination(&rule.destination_arn, &bucket_arn, false)?;
         }
-        self.bucket_mut(&req.bucket)?.notification = req.configuration.clone();
+        // A rule without an Id gets one, as S3 generates it.
+        let mut configuration = req.configuration.clone();
+        let rules = configuration
+            .queue_configurations
+            .iter_mut()
+            .chain(&mut configuration.topic_configurations)
+            .chain(&mut configuration.lambda_function_configurations);
+        for rule in rules {
+            if rule.id.as_deref().is_none_or(str::is_empty) {
+                let uuid = self.core.rng.uuid().to_canonical_string();
+                rule.id = Some(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, uuid));
+            }
+        }
+        self.bucket_mut(&req.bucket)?.notification = configuration;
         // S3 proves each destination works with a test event.
         let test_event = format!(
             "{{\"Service\":\"Amazon S3\",\"Event\":\"s3:TestEvent\",\"Time\":{},\"Bucket\":{},\"RequestId\":{},\"HostId\":{}}}",

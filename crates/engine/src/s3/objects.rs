@@ -134,29 +134,35 @@ impl S3<'_> {
             if !key.starts_with(prefix.as_str()) {
                 continue;
             }
-            if (result.contents.len() + result.common_prefixes.len()) == max_keys {
-                result.is_truncated = true;
-                break;
-            }
             let rolled_up = req
                 .delimiter
                 .as_deref()
                 .filter(|d| !d.is_empty())
                 .and_then(|d| key[prefix.len()..].find(d).map(|i| key[..prefix.len() + i + d.len()].to_string()));
+            // Every key under one common prefix counts once, as that prefix.
+            if rolled_up.is_some() && rolled_up.as_ref() == result.common_prefixes.last() {
+                continue;
+            }
+            if (result.contents.len() + result.common_prefixes.len()) == max_keys {
+                result.is_truncated = true;
+                break;
+            }
             match rolled_up {
                 Some(common) => {
-                    if result.common_prefixes.last() != Some(&common) {
-                        result.common_prefixes.push(common);
-                    }
+                    // The next page resumes after every key under this prefix.
+                    last = Some(alloc::format!("{common}{}", char::MAX));
+                    result.common_prefixes.push(common);
                 }
-                None => result.contents.push(ObjectSummary {
-                    key: key.clone(),
-                    size: object.body.len() as u64,
-                    etag: alloc::format!("\"{}\"", object.etag),
-                    last_modified: object.last_modified.as_millis(),
-                }),
+                None => {
+                    last = Some(key.clone());
+                    result.contents.push(ObjectSummary {
+                        key: key.clone(),
+                        size: object.body.len() as u64,
+                        etag: alloc::format!("\"{}\"", object.etag),
+                        last_modified: object.last_modified.as_millis(),
+                    });
+                }
             }
-            last = Some(key.clone());
         }
         result.key_count = (result.contents.len() + result.common_prefixes.len()) as u64;
         if result.is_truncated {
