@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The JS package and its conformance suite: builds crates/js for Node and the
 # web, then drives the engine with the real AWS SDK for JavaScript v3
-# (@aws-sdk/client-sqs, pinned in crates/js/test/package-lock.json) through
+# (@aws-sdk/client-sqs, client-sns and client-s3, pinned in
+# crates/js/test/package-lock.json) through
 # Decouple's in-process request handler, in Node and (bundled with esbuild) in
 # a Chromium page. Exits non-zero if anything fails.
 set -euo pipefail
