@@ -66,6 +66,7 @@ test('a crashed consumer never deletes: its message comes back after the visibil
   await addConsumer(page, 'work', { processing: 60 });
   await steps(page, 1);
   assert.deepEqual(await counts(page, 'work'), { available: 0, inFlight: 1, delayed: 0 });
+  assert.match(await card(page, 'work').locator('.lane.inflight .chip').textContent(), /· consumer 1/);
   await card(page, 'work').locator('.lane.inflight .chip').click();
   assert.match(await card(page, 'work').getByTestId('detail').textContent(), /Held byconsumer 1 \(processing\)/);
   await card(page, 'work').getByRole('button', { name: 'Crash' }).click();

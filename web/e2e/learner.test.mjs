@@ -23,6 +23,8 @@ test('create, send, receive, visible again at the deadline, delete', async () =>
 
   await receive(page, 'orders');
   const orders = card(page, 'orders');
+  // The chip says who holds the message: the learner's own receive.
+  assert.match(await orders.locator('.lane.inflight .chip').first().textContent(), /· you/);
   await orders.locator('.lane.inflight .chip').first().click();
   assert.equal(await orders.getByTestId('detail-body').textContent(), 'hello');
   await orders.getByRole('button', { name: 'Delete message' }).click();

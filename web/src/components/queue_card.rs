@@ -4,6 +4,8 @@
 //! visibility bar, the dead-letter queue linked, waiting long polls, and the
 //! send / receive forms. Everything is read from `engine.sqs_state()`.
 
+use std::collections::BTreeMap;
+
 use decouple_engine::sqs::{MessageState, Queue, StoredMessage};
 use decouple_engine::SimTime;
 use serde_json::json;
@@ -43,6 +45,8 @@ struct Chip {
     left: Option<(String, f64)>,
     /// FIFO: visible, but its group has a message in flight, so no receive gets it yet.
     blocked: bool,
+    /// In flight: who received it ("you" or a simulated consumer), when the playground knows.
+    holder: Option<String>,
 }
 
 #[derive(Default)]
@@ -65,11 +69,18 @@ fn chip(m: &StoredMessage, now: SimTime) -> Chip {
         }
         MessageState::Visible => None,
     };
-    Chip { number: m.number, preview, group: m.group_id.as_deref().map(str::to_string), left, blocked: false }
+    Chip {
+        number: m.number,
+        preview,
+        group: m.group_id.as_deref().map(str::to_string),
+        left,
+        blocked: false,
+        holder: None,
+    }
 }
 
 /// The first [`WINDOW`] messages in each state, in order.
-fn lanes(q: &Queue, now: SimTime) -> [Lane; 3] {
+fn lanes(q: &Queue, now: SimTime, holders: &BTreeMap<String, String>) -> [Lane; 3] {
     let mut lanes: [Lane; 3] = Default::default();
     // A FIFO group's messages are delivered in order, so the one in flight has
     // a lower number than the ones it blocks: it is seen first.
@@ -88,6 +99,9 @@ fn lanes(q: &Queue, now: SimTime) -> [Lane; 3] {
         if lanes[i].chips.len() < WINDOW {
             let mut c = chip(m, now);
             c.blocked = i == 1 && m.group_id.as_ref().is_some_and(|g| groups_in_flight.contains(g));
+            if i == 2 {
+                c.holder = holders.get(&m.id.to_string()).cloned();
+            }
             lanes[i].chips.push(c);
         }
         if lanes.iter().all(|l| l.chips.len() == WINDOW) {
@@ -106,7 +120,20 @@ pub fn queue_card(p: &QueueCardProps) -> Html {
     let now = sim.engine.now();
     let name = q.name.to_string();
     let url = q.url.clone();
-    let [delayed, visible, in_flight] = lanes(q, now);
+    // Who holds each in-flight message: the client-side knowledge of which
+    // receive (the learner's, or a simulated consumer's) got its receipt handle.
+    let mut holders: BTreeMap<String, String> = BTreeMap::new();
+    for app in sim.apps.iter().filter(|a| a.queue_url == q.url) {
+        for job in &app.jobs {
+            holders.insert(job.message_id.clone(), app.label());
+        }
+    }
+    for (queue_url, message_id) in sim.receipts.keys() {
+        if *queue_url == q.url {
+            holders.entry(message_id.clone()).or_insert_with(|| "you".into());
+        }
+    }
+    let [delayed, visible, in_flight] = lanes(q, now, &holders);
     let waiting = sim.waiting_on(&url);
     let dlq = q.config.redrive_policy.as_ref().map(|r| {
         let target = state.queues().find(|d| d.arn == r.dead_letter_target_arn).map(|d| d.name.to_string());
@@ -173,6 +200,9 @@ pub fn queue_card(p: &QueueCardProps) -> Html {
                                     <b>{ format!("#{number}") }</b>
                                     if c.blocked { <span class="sr-only">{ "(group blocked)" }</span> }
                                     <span class="preview">{ c.preview }</span>
+                                    if let Some(holder) = c.holder {
+                                        <span class="holder" title="received by">{ format!("· {holder}") }</span>
+                                    }
                                     if let Some((left, frac)) = c.left {
                                         <span class="left">{ left }</span>
                                         <span class="bar" style={format!("width:{:.1}%", (frac * 100.0).clamp(0.0, 100.0))}></span>
