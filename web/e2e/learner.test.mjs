@@ -13,7 +13,10 @@ test('create, send, receive, visible again at the deadline, delete', async () =>
   await send(page, 'orders', 'hello');
   assert.deepEqual(await counts(page, 'orders'), { available: 1, inFlight: 0, delayed: 0 });
 
+  // Receiving moves the chip from Available to In flight, and it glides there.
+  const flipsBefore = await page.evaluate(() => window.__decoupleFlips || 0);
   await receive(page, 'orders');
+  await page.waitForFunction((n) => (window.__decoupleFlips || 0) > n, flipsBefore);
   assert.deepEqual(await counts(page, 'orders'), { available: 0, inFlight: 1, delayed: 0 });
   assert.match(await page.getByTestId('next-deadline').textContent(), /in 30s — orders: msg 1 becomes visible again/);
 

@@ -87,6 +87,16 @@ mod imp {
         times.push(&JsValue::from_f64(now() - start));
     }
 
+    /// Lets chips that changed state glide from their old place
+    /// (`window.__decoupleFlip`, defined in index.html).
+    pub fn animate_moves() {
+        let Some(w) = window() else { return };
+        let flip = js_sys::Reflect::get(&w, &JsValue::from_str("__decoupleFlip")).ok();
+        if let Some(f) = flip.and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
+            let _ = f.call0(&JsValue::NULL);
+        }
+    }
+
     /// Marks the first interactive render: `performance.mark("decouple-ready")`
     /// and `<html data-ready>`, which tests and the benchmark wait for.
     pub fn mark_ready() {
@@ -298,6 +308,7 @@ mod imp {
         }
     }
     pub fn frame_rendered() {}
+    pub fn animate_moves() {}
     pub fn mark_ready() {}
     pub fn copy(_text: &str) {}
     pub fn query_flag(_name: &str) -> bool {

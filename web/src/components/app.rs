@@ -75,8 +75,12 @@ pub fn app() -> Html {
             move || drop(hide)
         });
     }
-    // Runs after every render: closes the benchmark's frame measurement.
-    use_effect(browser::frame_rendered);
+    // Runs after every render: chips that changed state glide to their new
+    // place, then the benchmark's frame measurement closes (so it counts the animation's work).
+    use_effect(|| {
+        browser::animate_moves();
+        browser::frame_rendered();
+    });
 
     let sim = state.sim.0.borrow();
     let now = sim.engine.now();

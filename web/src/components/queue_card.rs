@@ -190,6 +190,7 @@ pub fn queue_card(p: &QueueCardProps) -> Html {
                         html! {
                             <li key={number}>
                                 <button type="button"
+                                    data-flip={format!("{name}#{number}")} data-lane={class.to_string()}
                                     class={classes!("chip", c.group.is_some().then_some("grouped"), c.blocked.then_some("blocked"))}
                                     {style} {onclick} aria-pressed={pressed}
                                     title={c.group.as_ref().map(|g| if c.blocked {
