@@ -47,6 +47,25 @@ test("an invalid attribute value shows AWS's error and the app keeps working", a
   await assertHealthy(page);
 });
 
+test('encryption and policies: a bad policy gets AWS\'s error, SSE-KMS is stored', async () => {
+  const page = await open(ctx);
+  await page.fill('#create-policy', '{not json');
+  await createQueue(page, 'secured');
+  assert.equal(
+    await page.getByTestId('flash').locator('span').textContent(),
+    'InvalidAttributeValue: Invalid value for the parameter Policy.',
+  );
+  assert.equal(await card(page, 'secured').count(), 0);
+  await page.fill('#create-policy', '');
+  await page.selectOption('#create-sse', 'kms');
+  await page.fill('#create-kmskey', 'alias/course-key');
+  await createQueue(page, 'secured');
+  assert.equal(await card(page, 'secured').count(), 1);
+  // The CreateQueue call carried the KMS attributes, as the log's CLI line shows.
+  assert.match(await page.locator('.log .entry').first().textContent(), /KmsMasterKeyId.*alias\/course-key/);
+  await assertHealthy(page);
+});
+
 test('edit attributes, purge and delete a queue', async () => {
   const page = await open(ctx);
   await createQueue(page, 'edit-me');

@@ -27,6 +27,14 @@ pub struct Fields {
     /// ARN of the dead-letter queue, empty for none.
     pub dead_letter_target_arn: String,
     pub max_receive_count: String,
+    /// `sqs` (SSE-SQS, AWS's default), `kms` (SSE-KMS) or `none`.
+    pub encryption: String,
+    pub kms_master_key_id: String,
+    pub kms_data_key_reuse_period_seconds: String,
+    /// The access policy document, as JSON text (empty: none).
+    pub policy: String,
+    /// Which queues may use this one as their dead-letter queue, as JSON text (empty: allow all).
+    pub redrive_allow_policy: String,
 }
 
 impl Default for Fields {
@@ -45,6 +53,11 @@ impl Default for Fields {
             fifo_throughput_limit: "perQueue".into(),
             dead_letter_target_arn: String::new(),
             max_receive_count: "10".into(),
+            encryption: "sqs".into(),
+            kms_master_key_id: "alias/aws/sqs".into(),
+            kms_data_key_reuse_period_seconds: "300".into(),
+            policy: String::new(),
+            redrive_allow_policy: String::new(),
         }
     }
 }
@@ -76,6 +89,15 @@ impl Fields {
                 .map(|r| r.dead_letter_target_arn.clone())
                 .unwrap_or_default(),
             max_receive_count: c.redrive_policy.as_ref().map_or(10, |r| r.max_receive_count).to_string(),
+            encryption: match (&c.kms_master_key_id, c.sqs_managed_sse_enabled) {
+                (Some(_), _) => "kms".into(),
+                (None, true) => "sqs".into(),
+                (None, false) => "none".into(),
+            },
+            kms_master_key_id: c.kms_master_key_id.clone().unwrap_or_else(|| "alias/aws/sqs".into()),
+            kms_data_key_reuse_period_seconds: c.kms_data_key_reuse_period_seconds.to_string(),
+            policy: c.policy.clone().unwrap_or_default(),
+            redrive_allow_policy: c.redrive_allow_policy.as_ref().map(|p| p.render()).unwrap_or_default(),
         }
     }
 
@@ -115,6 +137,30 @@ impl Fields {
             }
         };
         put("RedrivePolicy", &policy(self), &policy(base));
+        put("Policy", &self.policy, &base.policy);
+        put("RedriveAllowPolicy", &self.redrive_allow_policy, &base.redrive_allow_policy);
+        // Encryption: one of SSE-SQS, SSE-KMS (with its key and reuse period) or none.
+        let kms_changed = self.kms_master_key_id.trim() != base.kms_master_key_id.trim()
+            || self.kms_data_key_reuse_period_seconds.trim() != base.kms_data_key_reuse_period_seconds.trim();
+        match self.encryption.as_str() {
+            "kms" if self.encryption != base.encryption || kms_changed => {
+                out.insert("KmsMasterKeyId".into(), Value::from(self.kms_master_key_id.trim()));
+                out.insert(
+                    "KmsDataKeyReusePeriodSeconds".into(),
+                    Value::from(self.kms_data_key_reuse_period_seconds.trim()),
+                );
+            }
+            "sqs" if self.encryption != base.encryption => {
+                out.insert("SqsManagedSseEnabled".into(), Value::from("true"));
+            }
+            "none" if self.encryption != base.encryption => {
+                out.insert("SqsManagedSseEnabled".into(), Value::from("false"));
+                if base.encryption == "kms" {
+                    out.insert("KmsMasterKeyId".into(), Value::from(""));
+                }
+            }
+            _ => {}
+        }
         out
     }
 }
@@ -220,6 +266,15 @@ pub fn queue_form(p: &QueueFormProps) -> Html {
             fields.set(f);
         })
     };
+    let text = |apply: fn(&mut Fields, String)| {
+        let fields = fields.clone();
+        Callback::from(move |e: InputEvent| {
+            let Some(area) = e.target_dyn_into::<web_sys::HtmlTextAreaElement>() else { return };
+            let mut f = (*fields).clone();
+            apply(&mut f, area.value());
+            fields.set(f);
+        })
+    };
     let editing = p.edit.is_some();
     let own_name = f.name.clone();
     let dlq_choices: Vec<&(String, String)> = p.queues.iter().filter(|(n, _)| !editing || *n != own_name).collect();
@@ -291,7 +346,40 @@ pub fn queue_form(p: &QueueFormProps) -> Html {
                 <Field id={id("maxreceive")} label="Maximum receives" numeric=true value={f.max_receive_count.clone()}
                     hint="Default 10 · 1 – 1,000 receives before a message moves to the DLQ"
                     oninput={set(|f, v| f.max_receive_count = v)} />
+                <div class="field">
+                    <label for={id("redriveallow")}>{ "Redrive allow policy (JSON)" }</label>
+                    <textarea id={id("redriveallow")} rows="2" value={f.redrive_allow_policy.clone()}
+                        placeholder={r#"{"redrivePermission":"allowAll"}"#}
+                        oninput={text(|f, v| f.redrive_allow_policy = v)} />
+                    <small>{ "Default: any queue may use this one as its DLQ · allowAll, denyAll, or byQueue with up to 10 sourceQueueArns" }</small>
+                </div>
             </fieldset>
+            <fieldset class="encryption">
+                <legend>{ "Encryption" }</legend>
+                <div class="field">
+                    <label for={id("sse")}>{ "Server-side encryption" }</label>
+                    <select id={id("sse")} onchange={select(|f, v| f.encryption = v)}>
+                        <option value="sqs" selected={f.encryption == "sqs"}>{ "SSE-SQS (default)" }</option>
+                        <option value="kms" selected={f.encryption == "kms"}>{ "SSE-KMS" }</option>
+                        <option value="none" selected={f.encryption == "none"}>{ "Disabled" }</option>
+                    </select>
+                </div>
+                if f.encryption == "kms" {
+                    <Field id={id("kmskey")} label="KMS key" value={f.kms_master_key_id.clone()}
+                        hint="Default alias/aws/sqs (the AWS managed key) · stored and shown; nothing is encrypted here"
+                        oninput={set(|f, v| f.kms_master_key_id = v)} />
+                    <Field id={id("kmsreuse")} label="Data key reuse period (s)" numeric=true
+                        value={f.kms_data_key_reuse_period_seconds.clone()} hint="Default 300 s · 60 s – 86,400 s (24 hours)"
+                        oninput={set(|f, v| f.kms_data_key_reuse_period_seconds = v)} />
+                }
+            </fieldset>
+            <div class="field">
+                <label for={id("policy")}>{ "Access policy (JSON)" }</label>
+                <textarea id={id("policy")} rows="3" value={f.policy.clone()}
+                    placeholder={r#"{"Version":"2012-10-17","Statement":[...]}"#}
+                    oninput={text(|f, v| f.policy = v)} />
+                <small>{ "Default: none (only the owner). Needed for SNS or S3 to send to the queue" }</small>
+            </div>
             </details>
             <div class="actions">
                 <button type="submit" class="primary">{ if editing { "Save" } else { "Create queue" } }</button>
@@ -318,5 +406,29 @@ mod tests {
         // Removing the DLQ while editing sends an empty policy, as AWS expects.
         let removed = base.changed_attributes(&f);
         assert_eq!(removed["RedrivePolicy"], "");
+    }
+
+    #[test]
+    fn encryption_and_policies_map_to_aws_attributes() {
+        let base = Fields::default();
+        let kms = Fields { encryption: "kms".into(), ..base.clone() };
+        let changed = kms.changed_attributes(&base);
+        assert_eq!(
+            (changed["KmsMasterKeyId"].as_str(), changed["KmsDataKeyReusePeriodSeconds"].as_str()),
+            (Some("alias/aws/sqs"), Some("300"))
+        );
+        assert!(!changed.contains_key("SqsManagedSseEnabled"));
+        let off = Fields { encryption: "none".into(), ..base.clone() }.changed_attributes(&kms);
+        assert_eq!((off["SqsManagedSseEnabled"].as_str(), off["KmsMasterKeyId"].as_str()), (Some("false"), Some("")));
+        let back = base.changed_attributes(&Fields { encryption: "none".into(), ..base.clone() });
+        assert_eq!(back["SqsManagedSseEnabled"], "true");
+        let allow = Fields {
+            redrive_allow_policy: r#"{"redrivePermission":"denyAll"}"#.into(),
+            policy: "{}".into(),
+            ..base.clone()
+        };
+        let changed = allow.changed_attributes(&base);
+        assert_eq!(changed["RedriveAllowPolicy"], r#"{"redrivePermission":"denyAll"}"#);
+        assert_eq!(changed["Policy"], "{}");
     }
 }
