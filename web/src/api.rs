@@ -10,31 +10,7 @@ use decouple_wire::{HttpRequest, HttpResponse};
 use serde_json::{Map, Value};
 
 /// The 23 actions of the SQS API, for reading saved requests back.
-pub const ACTIONS: &[&str] = &[
-    "AddPermission",
-    "CancelMessageMoveTask",
-    "ChangeMessageVisibility",
-    "ChangeMessageVisibilityBatch",
-    "CreateQueue",
-    "DeleteMessage",
-    "DeleteMessageBatch",
-    "DeleteQueue",
-    "GetQueueAttributes",
-    "GetQueueUrl",
-    "ListDeadLetterSourceQueues",
-    "ListMessageMoveTasks",
-    "ListQueueTags",
-    "ListQueues",
-    "PurgeQueue",
-    "ReceiveMessage",
-    "RemovePermission",
-    "SendMessage",
-    "SendMessageBatch",
-    "SetQueueAttributes",
-    "StartMessageMoveTask",
-    "TagQueue",
-    "UntagQueue",
-];
+pub const ACTIONS: &[&str] = decouple_wire::SQS_ACTIONS;
 
 /// One SQS API call: the action (`SendMessage`) and its JSON members.
 #[derive(Clone, Debug, PartialEq)]

@@ -17,10 +17,9 @@ pub fn relative(d: SimDuration) -> String {
 
 /// `2026-01-01 00:01:30 UTC`.
 pub fn utc(t: SimTime) -> String {
-    let secs = t.as_millis() / 1000;
-    let (days, rest) = ((secs / 86_400) as i64, secs % 86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", rest / 3600, rest % 3600 / 60, rest % 60)
+    // `2026-01-01T00:00:00.000Z` → `2026-01-01 00:00:00 UTC`.
+    let iso = t.to_iso8601();
+    format!("{} {} UTC", &iso[..10], &iso[11..19])
 }
 
 /// A countdown: `850ms`, `12s`, `4m 05s`, `1h 02m`, `3d 04h`.
@@ -34,19 +33,6 @@ pub fn countdown(d: SimDuration) -> String {
         3600..=86_399 => format!("{}h {:02}m", s / 3600, s % 3600 / 60),
         _ => format!("{}d {:02}h", s / 86_400, s % 86_400 / 3600),
     }
-}
-
-/// Days since 1970-01-01 to (year, month, day): Howard Hinnant's algorithm.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 #[cfg(test)]

@@ -35,6 +35,7 @@ pub mod sqs;
 pub mod time;
 
 mod hex;
+mod page;
 mod policy;
 
 pub use engine::{Deadline, Engine, EngineConfig, Realism};

@@ -39,6 +39,8 @@ pub mod service;
 #[cfg(feature = "sns")]
 mod sns_query;
 mod sqs_json;
+
+pub use sqs_json::ACTIONS as SQS_ACTIONS;
 #[cfg(feature = "s3")]
 mod xml;
 

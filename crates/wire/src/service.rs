@@ -72,7 +72,7 @@ const TARGETS: &[(&str, Service, Protocol)] = &[
 
 /// Actions only SNS has, to recognise unsigned query requests (SQS shares
 /// AddPermission and RemovePermission, so those need a signature to route).
-const SNS_ONLY_ACTIONS: &[&str] = &[
+pub(crate) const SNS_ONLY_ACTIONS: &[&str] = &[
     "ConfirmSubscription",
     "CreateTopic",
     "DeleteTopic",

@@ -26,26 +26,9 @@ use crate::query::{self, Form, Node, Xml};
 use crate::service::Service;
 use crate::HttpResponse;
 
-/// The actions Decouple simulates (botocore's sns model names them all).
-const ACTIONS: &[&str] = &[
-    "ConfirmSubscription",
-    "CreateTopic",
-    "DeleteTopic",
-    "GetSubscriptionAttributes",
-    "GetTopicAttributes",
-    "ListSubscriptions",
-    "ListSubscriptionsByTopic",
-    "ListTagsForResource",
-    "ListTopics",
-    "Publish",
-    "PublishBatch",
-    "SetSubscriptionAttributes",
-    "SetTopicAttributes",
-    "Subscribe",
-    "TagResource",
-    "UntagResource",
-    "Unsubscribe",
-];
+/// The actions Decouple simulates: exactly the ones only SNS has (botocore's
+/// sns model names them all), which the router also recognises requests by.
+const ACTIONS: &[&str] = crate::service::SNS_ONLY_ACTIONS;
 
 /// Real SNS actions the engine does not simulate: they get `InvalidAction`
 /// with a message that says so, rather than AWS's "typed correctly" text,

@@ -49,7 +49,7 @@ impl From<SqsError> for Fault {
 type Result<T> = core::result::Result<T, Fault>;
 
 /// The 23 actions of the SQS API (botocore's sqs model, 2012-11-05).
-const ACTIONS: &[&str] = &[
+pub const ACTIONS: &[&str] = &[
     "AddPermission",
     "CancelMessageMoveTask",
     "ChangeMessageVisibility",

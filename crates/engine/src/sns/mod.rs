@@ -225,31 +225,12 @@ impl<'a> Sns<'a> {
     }
 }
 
-/// Pagination over an ordered list: the token is the last key returned, base64-encoded.
+/// A page of an ordered list, with SNS's error for a bad token.
 pub(crate) fn page<'k>(
     keys: impl Iterator<Item = &'k str>,
     next_token: Option<&str>,
     size: usize,
 ) -> Result<(alloc::vec::Vec<&'k str>, Option<String>), SnsError> {
-    use base64::engine::general_purpose::STANDARD;
-    use base64::Engine as _;
-    let after = match next_token.filter(|t| !t.is_empty()) {
-        None => None,
-        Some(token) => Some(
-            STANDARD
-                .decode(token)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .ok_or_else(|| SnsError::invalid("NextToken"))?,
-        ),
-    };
-    let mut out: alloc::vec::Vec<&str> =
-        keys.filter(|k| after.as_deref().is_none_or(|a| *k > a)).take(size + 1).collect();
-    let next = if out.len() > size {
-        out.truncate(size);
-        out.last().map(|k| STANDARD.encode(k))
-    } else {
-        None
-    };
-    Ok((out, next))
+    let after = crate::page::resume_after(next_token).map_err(|()| SnsError::invalid("NextToken"))?;
+    Ok(crate::page::take(keys, after.as_deref(), size, true))
 }

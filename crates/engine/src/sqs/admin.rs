@@ -7,8 +7,6 @@ use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
 use serde_json::{json, Value};
 
 use super::attributes::{QueueConfig, READ_ONLY, SETTABLE};
@@ -86,26 +84,9 @@ fn page<'n>(
             "MaxResults is a mandatory parameter when you provide a value for NextToken.",
         ));
     }
-    let after = match next_token.filter(|t| !t.is_empty()) {
-        None => None,
-        Some(token) => Some(
-            STANDARD
-                .decode(token)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .ok_or_else(|| SqsError::invalid_parameter("Invalid NextToken value."))?,
-        ),
-    };
-    let mut page: Vec<&str> = names.filter(|n| after.as_deref().is_none_or(|a| *n > a)).collect();
-    let limit = max.unwrap_or(1000);
-    let token = if page.len() > limit && max.is_some() {
-        page.truncate(limit);
-        page.last().map(|last| STANDARD.encode(last))
-    } else {
-        page.truncate(limit);
-        None
-    };
-    Ok((page, token))
+    let after =
+        crate::page::resume_after(next_token).map_err(|()| SqsError::invalid_parameter("Invalid NextToken value."))?;
+    Ok(crate::page::take(names, after.as_deref(), max.unwrap_or(1000), max.is_some()))
 }
 
 impl Sqs<'_> {
