@@ -2,7 +2,8 @@
 # Builds the JS package for Node and for the browser:
 #   crates/js/pkg-node  (wasm-bindgen --target nodejs: CommonJS, require() or import)
 #   crates/js/pkg-web   (wasm-bindgen --target web: ES module, call init() first)
-# each with the SDK request handler (handler.mjs, handler.cjs).
+# each with the SDK request handler (handler.mjs, handler.cjs) and the SQS
+# Extended Client helper (extended.mjs, extended.cjs).
 # Needs the wasm32 target and wasm-bindgen-cli 0.2.130: `scripts/setup.sh rust js`.
 # Usage: crates/js/build.sh        (release; outputs are git-ignored)
 set -euo pipefail
@@ -22,6 +23,11 @@ for target in nodejs web; do
   sed 's/^export { handler, startTicker, settle };$/module.exports = { handler, startTicker, settle };/' \
     crates/js/js/handler.mjs > "$out/handler.cjs"
   grep -q '^module.exports = ' "$out/handler.cjs" || { echo "build.sh: handler.mjs's export line changed; update the sed above" >&2; exit 1; }
+  # The SQS Extended Client helper, in both module systems the same way.
+  cp crates/js/js/extended.mjs "$out/extended.mjs"
+  sed 's/^export { extendedClient, parsePointer, parseHandle };$/module.exports = { extendedClient, parsePointer, parseHandle };/' \
+    crates/js/js/extended.mjs > "$out/extended.cjs"
+  grep -q '^module.exports = ' "$out/extended.cjs" || { echo "build.sh: extended.mjs's export line changed; update the sed above" >&2; exit 1; }
 done
 # The nodejs output is CommonJS whatever package.json sits above it.
 echo '{ "type": "commonjs", "main": "decouple_js.js" }' > crates/js/pkg-node/package.json
