@@ -63,14 +63,38 @@ impl Default for EngineConfig {
 /// Something the engine will do at a known virtual time.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Deadline {
-    SqsDelayEnds { queue: QueueId, seq: u64 },
-    SqsVisibilityExpires { queue: QueueId, seq: u64 },
-    SqsRetentionExpires { queue: QueueId, seq: u64 },
-    SqsLongPollTimesOut { ticket: u64 },
-    SqsDeduplicationLapses { queue: QueueId, key: String },
-    SqsPurgeCooldownEnds { queue: QueueId },
-    SqsQueueNameReleased { name: String },
-    SqsMoveTaskStep { task: u64 },
+    SqsDelayEnds {
+        queue: QueueId,
+        seq: u64,
+    },
+    SqsVisibilityExpires {
+        queue: QueueId,
+        seq: u64,
+    },
+    SqsRetentionExpires {
+        queue: QueueId,
+        seq: u64,
+    },
+    SqsLongPollTimesOut {
+        ticket: u64,
+    },
+    SqsDeduplicationLapses {
+        queue: QueueId,
+        key: String,
+    },
+    SqsPurgeCooldownEnds {
+        queue: QueueId,
+    },
+    SqsQueueNameReleased {
+        name: String,
+    },
+    SqsMoveTaskStep {
+        task: u64,
+    },
+    /// An SNS delivery to a failing http(s) endpoint is tried again.
+    SnsDeliveryRetry {
+        delivery: u64,
+    },
 }
 
 /// Position of a deadline in the index: its time, then a tie-breaking
@@ -182,7 +206,10 @@ impl Engine {
 
     /// A sentence a learner can read, e.g. "orders: msg 3 becomes visible again".
     pub fn describe_deadline(&self, deadline: &Deadline) -> String {
-        self.sqs.describe_deadline(deadline)
+        match deadline {
+            Deadline::SnsDeliveryRetry { delivery } => self.sns.describe_retry(*delivery),
+            sqs => self.sqs.describe_deadline(sqs),
+        }
     }
 
     /// How many deadlines are scheduled (useful to see that nothing leaks).
@@ -214,7 +241,12 @@ impl Engine {
     }
 
     fn fire(&mut self, deadline: Deadline) {
-        crate::sqs::on_deadline(&mut self.core, &mut self.sqs, deadline);
+        match deadline {
+            Deadline::SnsDeliveryRetry { .. } => {
+                crate::sns::delivery::on_deadline(&mut self.core, &mut self.sns, &mut self.sqs, deadline)
+            }
+            sqs => crate::sqs::on_deadline(&mut self.core, &mut self.sqs, sqs),
+        }
     }
 
     /// The SQS API of this engine.

@@ -149,6 +149,13 @@ pub enum Event {
         endpoint: alloc::string::String,
         reason: alloc::string::String,
     },
+    /// An http(s) endpoint failed; the delivery policy tries again at `at`.
+    NotificationRetrying {
+        topic: QueueName,
+        endpoint: alloc::string::String,
+        retry: u32,
+        at: SimTime,
+    },
 }
 
 /// An event and the virtual time it happened at.

@@ -406,3 +406,68 @@ fn email_endpoint_confirms_with_the_token_it_was_sent() {
     let topic_attrs = e.sns().get_topic_attributes(TopicArnOnly { topic_arn: t }).unwrap().attributes;
     assert!(!topic_attrs.contains_key("FifoTopic"), "standard topics do not report FifoTopic");
 }
+
+#[test]
+fn failing_http_endpoint_is_retried_by_the_delivery_policy_then_dead_lettered() {
+    let mut e = engine();
+    let t = topic(&mut e, "webhooks", &[]);
+    let (dlq_url, dlq_arn) = queue(&mut e, "webhooks-dlq", false);
+    let confirm = |e: &mut Engine, endpoint: &str, attrs: &[(&str, &str)]| {
+        let attributes = attrs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        e.sns()
+            .subscribe(Subscribe {
+                topic_arn: t.clone(),
+                protocol: "https".into(),
+                endpoint: Some(endpoint.into()),
+                attributes,
+                ..Default::default()
+            })
+            .unwrap();
+        let sub = e.sns_state().subscriptions().find(|s| s.endpoint == endpoint).unwrap();
+        let body: serde_json::Value = serde_json::from_str(&sub.deliveries[0].body).unwrap();
+        let token = body["Token"].as_str().unwrap().to_string();
+        e.sns()
+            .confirm_subscription(ConfirmSubscription { topic_arn: t.clone(), token, ..Default::default() })
+            .unwrap();
+    };
+    let redrive = format!(r#"{{"deadLetterTargetArn":"{dlq_arn}"}}"#);
+    confirm(&mut e, "https://down.example.com/hook", &[("RedrivePolicy", &redrive)]);
+    confirm(&mut e, "https://flaky.example.com/hook", &[]);
+    e.sns().set_endpoint_healthy("https://down.example.com/hook", false);
+    e.sns().set_endpoint_healthy("https://flaky.example.com/hook", false);
+    let start = e.now();
+    publish(&mut e, &t, "deploy finished").unwrap();
+
+    let (at, deadline) = e.peek_deadline().map(|(at, d)| (at, d.clone())).unwrap();
+    assert_eq!(at.saturating_sub(start).as_secs(), 20, "AWS's default: retry after 20 s");
+    assert!(
+        e.describe_deadline(&deadline).contains("retry the notification to https://"),
+        "{}",
+        e.describe_deadline(&deadline)
+    );
+    // The flaky endpoint comes back before its first retry.
+    e.sns().set_endpoint_healthy("https://flaky.example.com/hook", true);
+    e.advance_by(decouple_engine::SimDuration::from_secs(20));
+    let flaky = e.sns_state().subscriptions().find(|s| s.endpoint.contains("flaky")).unwrap();
+    assert_eq!(flaky.deliveries.len(), 2, "confirmation, then the notification on its first retry");
+    // The dead endpoint gets three retries 20 s apart (at +20, +40, +60 s); after the
+    // last one fails the message goes to its DLQ.
+    e.advance_by(decouple_engine::SimDuration::from_secs(20));
+    assert!(receive_all(&mut e, &dlq_url).is_empty(), "not yet: the third retry is still due");
+    e.advance_by(decouple_engine::SimDuration::from_secs(20));
+    let dead_lettered = receive_all(&mut e, &dlq_url);
+    assert_eq!(dead_lettered.len(), 1);
+    let envelope: serde_json::Value = serde_json::from_str(&dead_lettered[0].body).unwrap();
+    assert_eq!(envelope["Message"], "deploy finished");
+    let retries: Vec<u32> = e
+        .drain_events()
+        .into_iter()
+        .filter_map(|l| match l.event {
+            Event::NotificationRetrying { endpoint, retry, .. } if endpoint.contains("down") => Some(retry),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(retries, [1, 2, 3]);
+    let stats = e.sns_state().topic_by_name("webhooks").unwrap().stats;
+    assert_eq!((stats.delivered, stats.failed), (1, 1));
+}

@@ -16,6 +16,7 @@
 //! apply). Other protocols (`http`, `email`, `lambda`, ...) are recorded on
 //! the subscription as deliveries a learner can inspect.
 
+pub mod delivery;
 pub mod error;
 pub mod filter;
 pub mod model;
@@ -47,6 +48,11 @@ pub struct SnsState {
     topics: BTreeMap<String, Topic>,
     /// Subscriptions by ARN.
     subscriptions: BTreeMap<String, Subscription>,
+    /// Simulated http(s) endpoints that fail every delivery.
+    failing_endpoints: alloc::collections::BTreeSet<String>,
+    /// Deliveries waiting for a retry, by id.
+    retries: BTreeMap<u64, delivery::PendingDelivery>,
+    next_delivery: u64,
 }
 
 impl SnsState {
@@ -58,6 +64,17 @@ impl SnsState {
     }
     pub fn subscriptions(&self) -> impl Iterator<Item = &Subscription> {
         self.subscriptions.values()
+    }
+
+    pub(crate) fn describe_retry(&self, delivery: u64) -> String {
+        match self.retries.get(&delivery).and_then(|d| self.subscriptions.get(d.subscription_arn())) {
+            Some(s) => format!(
+                "{}: retry the notification to {}",
+                s.topic_arn.rsplit(':').next().unwrap_or_default(),
+                s.endpoint
+            ),
+            None => "a notification retry".into(),
+        }
     }
 }
 

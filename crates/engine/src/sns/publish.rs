@@ -324,6 +324,11 @@ impl Sns<'_> {
                 continue;
             }
             let body = if raw { body_for_filter } else { self.envelope(p, &arn, protocol) };
+            if matches!(protocol, Protocol::Http | Protocol::Https) {
+                // Retried by the delivery policy; it reports its own outcome.
+                self.attempt_http(&arn, body, 0);
+                continue;
+            }
             let outcome = if protocol == Protocol::Sqs {
                 self.deliver_to_queue(p, &endpoint, body, raw)
             } else {
@@ -351,7 +356,7 @@ impl Sns<'_> {
         }
     }
 
-    fn bump(&mut self, topic_arn: &str, change: impl FnOnce(&mut super::TopicStats)) {
+    pub(crate) fn bump(&mut self, topic_arn: &str, change: impl FnOnce(&mut super::TopicStats)) {
         if let Ok(topic) = self.topic_mut(topic_arn) {
             change(&mut topic.stats);
         }

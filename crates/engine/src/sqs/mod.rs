@@ -115,6 +115,8 @@ impl SqsState {
             self.queues.get(id).map(|q| String::from(&*q.name)).unwrap_or_else(|| "(deleted queue)".into())
         };
         match deadline {
+            // Another service's deadline: the engine asks that service.
+            Deadline::SnsDeliveryRetry { .. } => String::new(),
             Deadline::SqsDelayEnds { queue, seq } => {
                 format!("{}: msg {seq} becomes visible (delay ends)", queue_name(queue))
             }
@@ -228,6 +230,8 @@ impl<'a> Sqs<'a> {
 pub(crate) fn on_deadline(core: &mut Core, state: &mut SqsState, deadline: Deadline) {
     let mut sqs = Sqs::new(core, state);
     match deadline {
+        // Routed to SNS by the engine; never reaches here.
+        Deadline::SnsDeliveryRetry { .. } => {}
         Deadline::SqsDelayEnds { queue, seq } => {
             sqs.became_visible(queue, seq, |queue, number| Event::DelayEnded { queue, number })
         }

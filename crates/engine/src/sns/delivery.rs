@@ -1,0 +1,229 @@
+//! Deliveries to http(s) endpoints: attempted at once, retried in virtual time
+//! by the delivery policy when the endpoint fails, and sent to the
+//! subscription's dead-letter queue (its RedrivePolicy) when retries run out.
+//!
+//! Endpoints are simulated: healthy unless the learner marks one failing with
+//! [`Sns::set_endpoint_healthy`], which is a control of the simulation, not an
+//! AWS API.
+
+use alloc::string::{String, ToString};
+
+use serde_json::Value;
+
+use super::{EndpointDelivery, Sns, SnsState, KEPT_DELIVERIES};
+use crate::engine::{Core, Deadline};
+use crate::event::Event;
+use crate::sqs::{MessageAttributes, Outgoing, Sqs, SqsState};
+use crate::time::SimDuration;
+
+/// A delivery waiting for its next attempt.
+#[derive(Clone, Debug)]
+pub(crate) struct PendingDelivery {
+    subscription_arn: String,
+    body: String,
+    /// Attempts made so far.
+    attempts: u32,
+}
+
+impl PendingDelivery {
+    pub(crate) fn subscription_arn(&self) -> &str {
+        &self.subscription_arn
+    }
+}
+
+/// An HTTP/S retry policy: AWS's four phases, in seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub num_retries: u32,
+    pub num_no_delay_retries: u32,
+    pub min_delay_target: u32,
+    pub num_min_delay_retries: u32,
+    pub max_delay_target: u32,
+    pub num_max_delay_retries: u32,
+    pub exponential: bool,
+}
+
+impl Default for RetryPolicy {
+    /// AWS's default for HTTP/S: three retries 20 seconds apart.
+    fn default() -> Self {
+        RetryPolicy {
+            num_retries: 3,
+            num_no_delay_retries: 0,
+            min_delay_target: 20,
+            num_min_delay_retries: 0,
+            max_delay_target: 20,
+            num_max_delay_retries: 0,
+            exponential: false,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Reads a `healthyRetryPolicy` object, keeping defaults for what it leaves out.
+    fn from_json(policy: &Value) -> RetryPolicy {
+        let mut p = RetryPolicy::default();
+        let n = |key: &str, into: &mut u32| {
+            if let Some(v) = policy.get(key).and_then(Value::as_u64) {
+                *into = v.min(100) as u32;
+            }
+        };
+        n("numRetries", &mut p.num_retries);
+        n("numNoDelayRetries", &mut p.num_no_delay_retries);
+        n("minDelayTarget", &mut p.min_delay_target);
+        n("numMinDelayRetries", &mut p.num_min_delay_retries);
+        n("maxDelayTarget", &mut p.max_delay_target);
+        n("numMaxDelayRetries", &mut p.num_max_delay_retries);
+        p.exponential = policy.get("backoffFunction").and_then(Value::as_str) == Some("exponential");
+        p
+    }
+
+    /// The wait before retry `n` (0-based), or `None` when retries are exhausted.
+    pub fn delay_before_retry(&self, n: u32) -> Option<u32> {
+        if n >= self.num_retries {
+            return None;
+        }
+        let fixed = self.num_no_delay_retries + self.num_min_delay_retries + self.num_max_delay_retries;
+        let backoff = self.num_retries.saturating_sub(fixed);
+        let (min, max) = (self.min_delay_target, self.max_delay_target.max(self.min_delay_target));
+        Some(if n < self.num_no_delay_retries {
+            0
+        } else if n < self.num_no_delay_retries + self.num_min_delay_retries {
+            min
+        } else if n < self.num_no_delay_retries + self.num_min_delay_retries + backoff {
+            let i = n - self.num_no_delay_retries - self.num_min_delay_retries + 1;
+            if self.exponential {
+                let grown = u64::from(min.max(1)) << i.min(20);
+                (grown.min(u64::from(max))) as u32
+            } else {
+                min + (max - min) * i / backoff.max(1)
+            }
+        } else {
+            max
+        })
+    }
+}
+
+impl Sns<'_> {
+    /// Marks a simulated http(s) endpoint as answering (true) or failing (false).
+    pub fn set_endpoint_healthy(&mut self, endpoint: &str, healthy: bool) {
+        if healthy {
+            self.state.failing_endpoints.remove(endpoint);
+        } else {
+            self.state.failing_endpoints.insert(endpoint.to_string());
+        }
+    }
+
+    /// The retry policy for a subscription: its own DeliveryPolicy, else the
+    /// topic's `http.defaultHealthyRetryPolicy`, else AWS's default.
+    fn retry_policy(&self, subscription_arn: &str) -> RetryPolicy {
+        let Some(s) = self.state.subscriptions.get(subscription_arn) else { return RetryPolicy::default() };
+        let own = s.attributes.get("DeliveryPolicy").and_then(|p| serde_json::from_str::<Value>(p).ok());
+        if let Some(policy) = own.as_ref().and_then(|p| p.get("healthyRetryPolicy")) {
+            return RetryPolicy::from_json(policy);
+        }
+        let topic = self.topic(&s.topic_arn).ok().and_then(|t| t.attributes.get("DeliveryPolicy").cloned());
+        let topic = topic.and_then(|p| serde_json::from_str::<Value>(&p).ok());
+        match topic.as_ref().and_then(|p| p.get("http")).and_then(|h| h.get("defaultHealthyRetryPolicy")) {
+            Some(policy) => RetryPolicy::from_json(policy),
+            None => RetryPolicy::default(),
+        }
+    }
+
+    /// One attempt to deliver to an http(s) endpoint; schedules the next one
+    /// when it fails, or dead-letters the message when none is left.
+    pub(crate) fn attempt_http(&mut self, subscription_arn: &str, body: String, attempts: u32) {
+        let Some(s) = self.state.subscriptions.get(subscription_arn) else { return };
+        let (endpoint, topic_arn) = (s.endpoint.clone(), s.topic_arn.clone());
+        let topic = self.topic(&topic_arn).map(|t| t.name.clone()).unwrap_or_else(|_| "".into());
+        if !self.state.failing_endpoints.contains(&endpoint) {
+            let now = self.core.now;
+            let s = self.state.subscriptions.get_mut(subscription_arn).expect("looked up above");
+            if s.deliveries.len() == KEPT_DELIVERIES {
+                s.deliveries.pop_front();
+            }
+            s.deliveries.push_back(EndpointDelivery { at: now, body });
+            self.bump(&topic_arn, |stats| stats.delivered += 1);
+            self.core.emit(Event::NotificationDelivered {
+                topic,
+                protocol: s_protocol(subscription_arn, self.state),
+                endpoint,
+            });
+            return;
+        }
+        match self.retry_policy(subscription_arn).delay_before_retry(attempts) {
+            Some(delay) => {
+                let id = self.state.next_delivery;
+                self.state.next_delivery += 1;
+                let at = self.core.now + SimDuration::from_secs(u64::from(delay));
+                self.core.deadlines.schedule(at, Deadline::SnsDeliveryRetry { delivery: id });
+                self.state.retries.insert(
+                    id,
+                    PendingDelivery { subscription_arn: subscription_arn.to_string(), body, attempts: attempts + 1 },
+                );
+                self.core.emit(Event::NotificationRetrying { topic, endpoint, retry: attempts + 1, at });
+            }
+            None => {
+                let reason = self.dead_letter(subscription_arn, &topic_arn, body);
+                self.bump(&topic_arn, |stats| stats.failed += 1);
+                self.core.emit(Event::NotificationFailed { topic, endpoint, reason });
+            }
+        }
+    }
+
+    /// Sends an undeliverable message to the subscription's dead-letter queue.
+    fn dead_letter(&mut self, subscription_arn: &str, topic_arn: &str, body: String) -> String {
+        let dlq =
+            self.state.subscriptions.get(subscription_arn).and_then(|s| s.attributes.get("RedrivePolicy")).and_then(
+                |p| serde_json::from_str::<Value>(p).ok()?.get("deadLetterTargetArn")?.as_str().map(String::from),
+            );
+        let Some(dlq) = dlq else { return "delivery retries exhausted".into() };
+        let outgoing = Outgoing {
+            body,
+            delay_seconds: None,
+            attributes: MessageAttributes::new(),
+            system_attributes: MessageAttributes::new(),
+            deduplication_id: None,
+            group_id: None,
+        };
+        match Sqs::new(self.core, self.sqs).deliver_as_service(&dlq, "sns.amazonaws.com", topic_arn, outgoing) {
+            Ok(()) => "delivery retries exhausted; moved to the subscription's dead-letter queue".into(),
+            Err(why) => alloc::format!("delivery retries exhausted; the dead-letter queue refused it: {why}"),
+        }
+    }
+}
+
+fn s_protocol(subscription_arn: &str, state: &SnsState) -> &'static str {
+    state.subscriptions.get(subscription_arn).map_or("http", |s| s.protocol.as_str())
+}
+
+/// Performs one SNS deadline that has come due.
+pub(crate) fn on_deadline(core: &mut Core, state: &mut SnsState, sqs: &mut SqsState, deadline: Deadline) {
+    if let Deadline::SnsDeliveryRetry { delivery } = deadline {
+        if let Some(pending) = state.retries.remove(&delivery) {
+            Sns::new(core, state, sqs).attempt_http(&pending.subscription_arn, pending.body, pending.attempts);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec::Vec;
+
+    #[test]
+    fn default_policy_is_three_retries_twenty_seconds_apart() {
+        let p = RetryPolicy::default();
+        let delays: Vec<Option<u32>> = (0..4).map(|n| p.delay_before_retry(n)).collect();
+        assert_eq!(delays, [Some(20), Some(20), Some(20), None]);
+    }
+
+    #[test]
+    fn phases_follow_aws_order() {
+        let policy = serde_json::json!({"numRetries": 6, "numNoDelayRetries": 1, "minDelayTarget": 2,
+            "numMinDelayRetries": 1, "maxDelayTarget": 10, "numMaxDelayRetries": 1, "backoffFunction": "linear"});
+        let p = RetryPolicy::from_json(&policy);
+        let delays: Vec<u32> = (0..6).filter_map(|n| p.delay_before_retry(n)).collect();
+        assert_eq!(delays, [0, 2, 4, 7, 10, 10]);
+        assert_eq!(p.delay_before_retry(6), None);
+    }
+}
