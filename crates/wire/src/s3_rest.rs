@@ -202,18 +202,9 @@ fn percent_decode(text: &str, plus_is_space: bool) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// S3's `encoding-type=url`: keys and prefixes in list answers percent-encoded
-/// (unreserved characters and `/` kept, a space as `+`).
+/// S3's `encoding-type=url`: keys and prefixes in list answers encoded as in event records.
 fn url_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    decouple_engine::s3::url_encode_key(text)
 }
 
 /// The bucket of a virtual-hosted-style request: the part of the host before

@@ -29,6 +29,21 @@ use crate::sns::SnsState;
 use crate::sqs::SqsState;
 use crate::time::SimTime;
 
+/// A key as S3 URL-encodes it, in event records and in list answers with
+/// `encoding-type=url`: unreserved characters and `/` kept, a space as `+`
+/// ("red flower.jpg" → "red+flower.jpg"), every other byte as `%XX`.
+pub fn url_encode_key(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    for b in key.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            b' ' => out.push('+'),
+            _ => out.push_str(&alloc::format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 /// Every bucket in the account.
 #[derive(Clone, Debug, Default)]
 pub struct S3State {

@@ -80,19 +80,6 @@ fn has_filter(rule: &NotificationRule) -> bool {
     rule.prefix.as_deref().is_some_and(|p| !p.is_empty()) || rule.suffix.as_deref().is_some_and(|s| !s.is_empty())
 }
 
-/// Object keys appear URL-encoded in events ("red flower.jpg" → "red+flower.jpg").
-fn encode_key(key: &str) -> String {
-    let mut out = String::with_capacity(key.len());
-    for b in key.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
 fn quoted(text: &str) -> String {
     Value::String(text.into()).to_string()
 }
@@ -243,10 +230,10 @@ impl S3<'_> {
             let object_json = match object {
                 Some((size, etag)) => format!(
                     "{{\"key\":{},\"size\":{size},\"eTag\":{},\"sequencer\":\"{sequencer}\"}}",
-                    quoted(&encode_key(key)),
+                    quoted(&super::url_encode_key(key)),
                     quoted(etag)
                 ),
-                None => format!("{{\"key\":{},\"sequencer\":\"{sequencer}\"}}", quoted(&encode_key(key))),
+                None => format!("{{\"key\":{},\"sequencer\":\"{sequencer}\"}}", quoted(&super::url_encode_key(key))),
             };
             let (request_id, host_id) = (self.request_id(), self.host_id());
             let account = &self.core.config.account_id;
