@@ -11,7 +11,7 @@ use super::model::*;
 use super::{S3Error, S3ErrorCode, S3};
 use crate::policy::{self, ServiceCall};
 use crate::sns::Sns;
-use crate::sqs::{MessageAttributes, Outgoing, Sqs};
+use crate::sqs::{Outgoing, Sqs};
 
 const S3_PRINCIPAL: &str = "s3.amazonaws.com";
 /// The event types a notification may name.
@@ -256,14 +256,7 @@ impl S3<'_> {
     /// are dropped, as S3 drops them.
     fn deliver(&mut self, arn: &str, is_queue: bool, bucket_arn: &str, body: String) {
         if is_queue {
-            let outgoing = Outgoing {
-                body,
-                delay_seconds: None,
-                attributes: MessageAttributes::new(),
-                system_attributes: MessageAttributes::new(),
-                deduplication_id: None,
-                group_id: None,
-            };
+            let outgoing = Outgoing::body_only(body);
             let _ = Sqs::new(self.core, self.sqs).deliver_as_service(arn, S3_PRINCIPAL, bucket_arn, outgoing);
         } else {
             let _ = Sns::new(self.core, self.sns, self.sqs).publish_as_service(

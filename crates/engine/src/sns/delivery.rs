@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::{EndpointDelivery, Sns, SnsState, KEPT_DELIVERIES};
 use crate::engine::{Core, Deadline};
 use crate::event::Event;
-use crate::sqs::{MessageAttributes, Outgoing, Sqs, SqsState};
+use crate::sqs::{Outgoing, Sqs, SqsState};
 use crate::time::SimDuration;
 
 /// A delivery waiting for its next attempt.
@@ -177,14 +177,7 @@ impl Sns<'_> {
                 |p| serde_json::from_str::<Value>(p).ok()?.get("deadLetterTargetArn")?.as_str().map(String::from),
             );
         let Some(dlq) = dlq else { return "delivery retries exhausted".into() };
-        let outgoing = Outgoing {
-            body,
-            delay_seconds: None,
-            attributes: MessageAttributes::new(),
-            system_attributes: MessageAttributes::new(),
-            deduplication_id: None,
-            group_id: None,
-        };
+        let outgoing = Outgoing::body_only(body);
         match Sqs::new(self.core, self.sqs).deliver_as_service(&dlq, "sns.amazonaws.com", topic_arn, outgoing) {
             Ok(()) => "delivery retries exhausted; moved to the subscription's dead-letter queue".into(),
             Err(why) => alloc::format!("delivery retries exhausted; the dead-letter queue refused it: {why}"),

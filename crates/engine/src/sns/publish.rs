@@ -368,14 +368,12 @@ impl Sns<'_> {
         let mut sqs = Sqs::new(self.core, self.sqs);
         let queue_fifo = queue_arn.ends_with(".fifo");
         let outgoing = Outgoing {
-            body,
-            delay_seconds: None,
             attributes: if raw { p.message.attributes.clone() } else { MessageAttributes::new() },
-            system_attributes: MessageAttributes::new(),
             // A FIFO topic passes group and deduplication ids on; a standard
             // topic passes the group id only to standard queues (fair queues).
             deduplication_id: if queue_fifo { p.deduplication_id.clone() } else { None },
             group_id: p.message.group_id.clone(),
+            ..Outgoing::body_only(body)
         };
         sqs.deliver_as_service(queue_arn, SNS_PRINCIPAL, &p.topic_arn, outgoing)
     }

@@ -33,6 +33,18 @@ pub(crate) struct Outgoing {
 }
 
 impl Outgoing {
+    /// A message that is only a body, as services deliver their notifications.
+    pub(crate) fn body_only(body: String) -> Outgoing {
+        Outgoing {
+            body,
+            delay_seconds: None,
+            attributes: MessageAttributes::new(),
+            system_attributes: MessageAttributes::new(),
+            deduplication_id: None,
+            group_id: None,
+        }
+    }
+
     /// Bytes counted against MaximumMessageSize: body plus attributes.
     fn size(&self) -> usize {
         self.body.len() + attributes_size(&self.attributes)
