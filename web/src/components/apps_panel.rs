@@ -74,14 +74,7 @@ pub fn apps_panel(p: &AppsPanelProps) -> Html {
         failure: "0".into(),
     });
     let id = |s: &str| AttrValue::from(dom_id(&format!("app-{s}"), &p.name));
-    let set = |apply: fn(&mut Form, String)| {
-        let form = form.clone();
-        Callback::from(move |v: String| {
-            let mut f = (*form).clone();
-            apply(&mut f, v);
-            form.set(f);
-        })
-    };
+    let set = |apply: fn(&mut Form, String)| super::setter(&form, apply);
     let add_producer = {
         let (form, url, on_action) = (form.clone(), p.url.clone(), p.on_action.clone());
         Callback::from(move |_: MouseEvent| {

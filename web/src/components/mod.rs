@@ -19,6 +19,16 @@ use serde_json::Value;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+/// A callback that sets one field of a form kept in component state.
+pub fn setter<F: Clone + 'static>(state: &UseStateHandle<F>, apply: fn(&mut F, String)) -> Callback<String> {
+    let state = state.clone();
+    Callback::from(move |v: String| {
+        let mut f = (*state).clone();
+        apply(&mut f, v);
+        state.set(f);
+    })
+}
+
 pub fn input_value(e: &InputEvent) -> String {
     e.target_unchecked_into::<HtmlInputElement>().value()
 }

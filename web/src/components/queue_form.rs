@@ -193,14 +193,7 @@ pub fn queue_form(p: &QueueFormProps) -> Html {
         None => "create".to_string(),
     };
     let id = |s: &str| AttrValue::from(format!("{prefix}-{s}"));
-    let set = |apply: fn(&mut Fields, String)| {
-        let fields = fields.clone();
-        Callback::from(move |v: String| {
-            let mut f = (*fields).clone();
-            apply(&mut f, v);
-            fields.set(f);
-        })
-    };
+    let set = |apply: fn(&mut Fields, String)| super::setter(&fields, apply);
     let f = (*fields).clone();
 
     let onsubmit = {
@@ -266,15 +259,7 @@ pub fn queue_form(p: &QueueFormProps) -> Html {
             fields.set(f);
         })
     };
-    let text = |apply: fn(&mut Fields, String)| {
-        let fields = fields.clone();
-        Callback::from(move |e: InputEvent| {
-            let Some(area) = e.target_dyn_into::<web_sys::HtmlTextAreaElement>() else { return };
-            let mut f = (*fields).clone();
-            apply(&mut f, area.value());
-            fields.set(f);
-        })
-    };
+    let text = |apply: fn(&mut Fields, String)| set(apply).reform(|e: InputEvent| super::textarea_value(&e));
     let editing = p.edit.is_some();
     let own_name = f.name.clone();
     let dlq_choices: Vec<&(String, String)> = p.queues.iter().filter(|(n, _)| !editing || *n != own_name).collect();

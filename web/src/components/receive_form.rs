@@ -27,14 +27,7 @@ struct Form {
 pub fn receive_form(p: &ReceiveFormProps) -> Html {
     let form = use_state(|| Form { max: "1".into(), wait: String::new(), visibility: String::new() });
     let id = |s: &str| AttrValue::from(dom_id(&format!("recv-{s}"), &p.name));
-    let set = |apply: fn(&mut Form, String)| {
-        let form = form.clone();
-        Callback::from(move |v: String| {
-            let mut f = (*form).clone();
-            apply(&mut f, v);
-            form.set(f);
-        })
-    };
+    let set = |apply: fn(&mut Form, String)| super::setter(&form, apply);
     let onsubmit = {
         let (form, url, on_action) = (form.clone(), p.url.clone(), p.on_action.clone());
         Callback::from(move |e: SubmitEvent| {

@@ -125,14 +125,7 @@ pub fn send_form(p: &SendFormProps) -> Html {
         count: "1".into(),
     });
     let id = |s: &str| AttrValue::from(dom_id(&format!("send-{s}"), &p.name));
-    let set = |apply: fn(&mut Form, String)| {
-        let form = form.clone();
-        Callback::from(move |v: String| {
-            let mut f = (*form).clone();
-            apply(&mut f, v);
-            form.set(f);
-        })
-    };
+    let set = |apply: fn(&mut Form, String)| super::setter(&form, apply);
     let on_body = set(|f, v| f.body = v).reform(|e: InputEvent| textarea_value(&e));
     let onsubmit = {
         let (form, url, on_action) = (form.clone(), p.url.clone(), p.on_action.clone());
