@@ -11,6 +11,7 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 
 use crate::event::{EventLog, LoggedEvent};
+use crate::kinesis::{Kinesis, KinesisState};
 use crate::rng::Rng;
 use crate::s3::{S3State, S3};
 use crate::sns::{Sns, SnsState};
@@ -95,6 +96,23 @@ pub enum Deadline {
     SnsDeliveryRetry {
         delivery: u64,
     },
+    /// A Kinesis stream leaves CREATING, UPDATING or DELETING.
+    KinesisStreamStatus {
+        stream: String,
+        incarnation: u64,
+    },
+    /// The oldest record of a shard passes the stream's retention period.
+    KinesisRetention {
+        stream: String,
+        incarnation: u64,
+        shard: u32,
+    },
+    /// An enhanced fan-out consumer becomes ACTIVE.
+    KinesisConsumerStatus {
+        stream: String,
+        incarnation: u64,
+        consumer: String,
+    },
 }
 
 /// Position of a deadline in the index: its time, then a tie-breaking
@@ -166,6 +184,7 @@ pub struct Engine {
     sqs: SqsState,
     sns: SnsState,
     s3: S3State,
+    kinesis: KinesisState,
 }
 
 impl Engine {
@@ -178,7 +197,13 @@ impl Engine {
             deadlines: Deadlines::default(),
             config,
         };
-        Engine { core, sqs: SqsState::default(), sns: SnsState::default(), s3: S3State::default() }
+        Engine {
+            core,
+            sqs: SqsState::default(),
+            sns: SnsState::default(),
+            s3: S3State::default(),
+            kinesis: KinesisState::default(),
+        }
     }
 
     pub fn config(&self) -> &EngineConfig {
@@ -208,6 +233,9 @@ impl Engine {
     pub fn describe_deadline(&self, deadline: &Deadline) -> String {
         match deadline {
             Deadline::SnsDeliveryRetry { delivery } => self.sns.describe_retry(*delivery),
+            Deadline::KinesisStreamStatus { .. }
+            | Deadline::KinesisRetention { .. }
+            | Deadline::KinesisConsumerStatus { .. } => self.kinesis.describe_deadline(deadline),
             sqs => self.sqs.describe_deadline(sqs),
         }
     }
@@ -245,6 +273,11 @@ impl Engine {
             Deadline::SnsDeliveryRetry { .. } => {
                 crate::sns::delivery::on_deadline(&mut self.core, &mut self.sns, &mut self.sqs, deadline)
             }
+            Deadline::KinesisStreamStatus { .. }
+            | Deadline::KinesisRetention { .. }
+            | Deadline::KinesisConsumerStatus { .. } => {
+                crate::kinesis::on_deadline(&mut self.core, &mut self.kinesis, deadline)
+            }
             sqs => crate::sqs::on_deadline(&mut self.core, &mut self.sqs, sqs),
         }
     }
@@ -264,6 +297,16 @@ impl Engine {
     /// queues and topics.
     pub fn s3(&mut self) -> S3<'_> {
         S3::new(&mut self.core, &mut self.s3, &mut self.sns, &mut self.sqs)
+    }
+
+    /// The Kinesis Data Streams API of this engine.
+    pub fn kinesis(&mut self) -> Kinesis<'_> {
+        Kinesis::new(&mut self.core, &mut self.kinesis)
+    }
+
+    /// Read-only Kinesis state, for views and assertions.
+    pub fn kinesis_state(&self) -> &KinesisState {
+        &self.kinesis
     }
 
     /// Read-only S3 state, for views and assertions.

@@ -156,6 +156,59 @@ pub enum Event {
         retry: u32,
         at: SimTime,
     },
+    StreamCreated {
+        stream: QueueName,
+        shards: u32,
+    },
+    /// A stream left CREATING or UPDATING.
+    StreamActive {
+        stream: QueueName,
+    },
+    StreamDeleted {
+        stream: QueueName,
+    },
+    /// A record was appended to a shard; `index` is its 1-based position there.
+    RecordPut {
+        stream: QueueName,
+        shard: u32,
+        index: u64,
+    },
+    /// A GetRecords call returned `count` records starting at `from_index`.
+    RecordsRead {
+        stream: QueueName,
+        shard: u32,
+        from_index: u64,
+        count: u32,
+    },
+    /// A write passed the shard's 1 MiB/s or 1,000 records/s quota.
+    WriteThrottled {
+        stream: QueueName,
+        shard: u32,
+    },
+    /// A read passed the shard's 5 calls/s or 2 MiB/s quota.
+    ReadThrottled {
+        stream: QueueName,
+        shard: u32,
+    },
+    RecordsExpired {
+        stream: QueueName,
+        shard: u32,
+        count: u32,
+    },
+    ShardSplit {
+        stream: QueueName,
+        parent: u32,
+        children: [u32; 2],
+    },
+    ShardsMerged {
+        stream: QueueName,
+        parents: [u32; 2],
+        child: u32,
+    },
+    ConsumerActive {
+        stream: QueueName,
+        consumer: alloc::string::String,
+    },
 }
 
 /// An event and the virtual time it happened at.

@@ -1,4 +1,4 @@
-//! Decouple's simulation engine: Amazon SQS (and, later, SNS and Kinesis) as
+//! Decouple's simulation engine: Amazon SQS, SNS, Kinesis and a small S3 as
 //! plain data on a virtual clock.
 //!
 //! The engine is deterministic. It never reads a clock, never does I/O and
@@ -18,6 +18,8 @@
 //! - [`sns`]: Amazon SNS topics, subscriptions, filter policies and fan-out.
 //! - [`s3`]: a small S3 (buckets, objects, event notifications) for the
 //!   integrations the course teaches.
+//! - [`kinesis`]: Amazon Kinesis Data Streams: streams, shards, records,
+//!   throughput quotas and resharding.
 //! - `policy`: resource policies, for deliveries made by AWS services.
 #![no_std]
 #![forbid(unsafe_code)]
@@ -28,6 +30,7 @@ extern crate std;
 
 pub mod engine;
 pub mod event;
+pub mod kinesis;
 pub mod rng;
 pub mod s3;
 pub mod sns;

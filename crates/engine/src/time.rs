@@ -98,6 +98,19 @@ impl SimTime {
         let (year, month, day) = civil_from_days(days as i64);
         alloc::format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{ms:03}Z")
     }
+    /// Java's `Date.toString()` in UTC (`Thu Jan 22 01:22:02 UTC 2015`), the
+    /// form Kinesis's ExpiredIteratorException message uses.
+    pub fn to_java_date(self) -> alloc::string::String {
+        const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+        const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+        let secs = self.0 / 1000;
+        let (days, rem) = (secs / 86_400, secs % 86_400);
+        let (h, m, s) = (rem / 3600, (rem / 60) % 60, rem % 60);
+        let (year, month, day) = civil_from_days(days as i64);
+        let weekday = DAYS[(days % 7) as usize];
+        let month = MONTHS[(month - 1) as usize];
+        alloc::format!("{weekday} {month} {day:02} {h:02}:{m:02}:{s:02} UTC {year}")
+    }
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
@@ -125,5 +138,11 @@ mod tests {
         assert_eq!(SimTime(1_767_225_600_000).to_iso8601(), "2026-01-01T00:00:00.000Z");
         assert_eq!(SimTime(951_782_400_123).to_iso8601(), "2000-02-29T00:00:00.123Z");
         assert_eq!(SimTime(1_709_251_199_999).to_iso8601(), "2024-02-29T23:59:59.999Z");
+    }
+
+    #[test]
+    fn java_dates_match_kinesis_messages() {
+        assert_eq!(SimTime(1_421_889_722_000).to_java_date(), "Thu Jan 22 01:22:02 UTC 2015");
+        assert_eq!(SimTime(1_767_225_600_000).to_java_date(), "Thu Jan 01 00:00:00 UTC 2026");
     }
 }

@@ -213,6 +213,12 @@ pub(crate) struct EventView {
     pending: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stream: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shard: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shards: Option<Vec<u32>>,
     /// The event as the engine's log prints it, for a plain-text view.
     text: String,
 }
@@ -306,6 +312,36 @@ pub(crate) fn event(logged: &LoggedEvent) -> EventView {
         Event::NotificationRetrying { topic, endpoint, retry, at } => {
             (e.kind, e.topic, e.endpoint) = ("NotificationRetrying", s(topic), s(endpoint));
             (e.receive_count, e.visible_at) = (Some(*retry), n(at.as_millis()));
+        }
+        Event::StreamCreated { stream, shards } => {
+            (e.kind, e.stream, e.messages) = ("StreamCreated", s(stream), n(u64::from(*shards)));
+        }
+        Event::StreamActive { stream } => (e.kind, e.stream) = ("StreamActive", s(stream)),
+        Event::StreamDeleted { stream } => (e.kind, e.stream) = ("StreamDeleted", s(stream)),
+        Event::RecordPut { stream, shard, index } => {
+            (e.kind, e.stream, e.shard, e.number) = ("RecordPut", s(stream), Some(*shard), n(*index));
+        }
+        Event::RecordsRead { stream, shard, from_index, count } => {
+            (e.kind, e.stream, e.shard) = ("RecordsRead", s(stream), Some(*shard));
+            (e.number, e.messages) = (n(*from_index), n(u64::from(*count)));
+        }
+        Event::WriteThrottled { stream, shard } => {
+            (e.kind, e.stream, e.shard) = ("WriteThrottled", s(stream), Some(*shard));
+        }
+        Event::ReadThrottled { stream, shard } => {
+            (e.kind, e.stream, e.shard) = ("ReadThrottled", s(stream), Some(*shard));
+        }
+        Event::RecordsExpired { stream, shard, count } => {
+            (e.kind, e.stream, e.shard, e.messages) = ("RecordsExpired", s(stream), Some(*shard), n(u64::from(*count)));
+        }
+        Event::ShardSplit { stream, parent, children } => {
+            (e.kind, e.stream, e.shard, e.shards) = ("ShardSplit", s(stream), Some(*parent), Some(children.to_vec()));
+        }
+        Event::ShardsMerged { stream, parents, child } => {
+            (e.kind, e.stream, e.shard, e.shards) = ("ShardsMerged", s(stream), Some(*child), Some(parents.to_vec()));
+        }
+        Event::ConsumerActive { stream, consumer } => {
+            (e.kind, e.stream, e.endpoint) = ("ConsumerActive", s(stream), s(consumer));
         }
     }
     e

@@ -116,7 +116,10 @@ impl SqsState {
         };
         match deadline {
             // Another service's deadline: the engine asks that service.
-            Deadline::SnsDeliveryRetry { .. } => String::new(),
+            Deadline::SnsDeliveryRetry { .. }
+            | Deadline::KinesisStreamStatus { .. }
+            | Deadline::KinesisRetention { .. }
+            | Deadline::KinesisConsumerStatus { .. } => String::new(),
             Deadline::SqsDelayEnds { queue, seq } => {
                 format!("{}: msg {seq} becomes visible (delay ends)", queue_name(queue))
             }
@@ -231,7 +234,10 @@ pub(crate) fn on_deadline(core: &mut Core, state: &mut SqsState, deadline: Deadl
     let mut sqs = Sqs::new(core, state);
     match deadline {
         // Routed to SNS by the engine; never reaches here.
-        Deadline::SnsDeliveryRetry { .. } => {}
+        Deadline::SnsDeliveryRetry { .. }
+        | Deadline::KinesisStreamStatus { .. }
+        | Deadline::KinesisRetention { .. }
+        | Deadline::KinesisConsumerStatus { .. } => {}
         Deadline::SqsDelayEnds { queue, seq } => {
             sqs.became_visible(queue, seq, |queue, number| Event::DelayEnded { queue, number })
         }

@@ -1,0 +1,334 @@
+//! The numbers Kinesis hands out: 128-bit hash keys, shard ids, sequence
+//! numbers and shard iterators, in the forms AWS uses.
+//!
+//! Sequence numbers are decimal strings of a 188-bit value laid out the way
+//! AWS's version-2 numbers are (as reverse-engineered by kinesalite): a
+//! leading `2`, the shard's creation second, the record's index in the shard,
+//! the arrival second, the shard's number and a trailing version `2`. The
+//! record index sits above the arrival time, so numbers increase within a
+//! shard, and a number can be decoded back to its shard — which is how AWS
+//! knows that a `StartingSequenceNumber` "encodes shardId-…" of another shard.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use base64::Engine as _;
+use md5::{Digest, Md5};
+
+use crate::time::SimTime;
+
+/// The hash key of a partition key: MD5 of its UTF-8 bytes, read as a
+/// big-endian 128-bit unsigned integer.
+pub fn hash_key_of(partition_key: &str) -> u128 {
+    u128::from_be_bytes(Md5::digest(partition_key.as_bytes()).into())
+}
+
+/// AWS's even split of the hash space into `count` shards:
+/// `step = floor(2^128 / count)`, shard `i` starts at `step * i` and the last
+/// one ends at `2^128 - 1`.
+pub fn even_ranges(count: u32) -> Vec<(u128, u128)> {
+    let n = u128::from(count.max(1));
+    // floor(2^128 / n) without a 129-bit integer: 2^128 = u128::MAX + 1.
+    // One shard spans everything, so its step is never used.
+    let step = if n == 1 { 0 } else { u128::MAX / n + u128::from(u128::MAX % n == n - 1) };
+    (0..n)
+        .map(|i| {
+            let start = step * i;
+            let end = if i + 1 == n { u128::MAX } else { step * (i + 1) - 1 };
+            (start, end)
+        })
+        .collect()
+}
+
+/// Parses a decimal hash key (`0|([1-9]\d{0,38})`), `None` when it is not a
+/// number or does not fit 128 bits.
+pub fn parse_hash_key(text: &str) -> Option<u128> {
+    if text.is_empty() || (text.len() > 1 && text.starts_with('0')) {
+        return None;
+    }
+    text.bytes().try_fold(0u128, |acc, b| {
+        let digit = b.checked_sub(b'0').filter(|d| *d < 10)?;
+        acc.checked_mul(10)?.checked_add(u128::from(digit))
+    })
+}
+
+/// `shardId-000000000003`.
+pub fn shard_id(number: u32) -> String {
+    alloc::format!("shardId-{number:012}")
+}
+
+/// The shard number in `shardId-000000000003` (or a bare `3`, which AWS also
+/// resolves).
+pub fn parse_shard_id(text: &str) -> Option<u32> {
+    let digits = text.strip_prefix("shardId-").unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// The record index AWS puts in a closed shard's `EndingSequenceNumber`.
+pub const END_OF_SHARD_INDEX: u64 = 0x7fff_ffff_ffff_ffff;
+
+/// What a sequence number encodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SequenceNumber {
+    pub shard_created_secs: u64,
+    pub shard: u32,
+    /// 1-based position of the record in its shard (0 is the shard's start).
+    pub index: u64,
+    pub arrival_secs: u64,
+}
+
+const SECS_MASK: u64 = (1 << 36) - 1;
+
+impl SequenceNumber {
+    pub fn new(shard_created: SimTime, shard: u32, index: u64, arrival: SimTime) -> Self {
+        SequenceNumber {
+            shard_created_secs: shard_created.as_secs() & SECS_MASK,
+            shard,
+            index,
+            arrival_secs: arrival.as_secs() & SECS_MASK,
+        }
+    }
+
+    pub fn to_decimal(self) -> String {
+        let mut n = U192::default();
+        n.push(4, 2);
+        n.push(36, self.shard_created_secs);
+        n.push(4, u64::from(self.shard & 0xf));
+        n.push(64, self.index);
+        n.push(8, 0);
+        n.push(36, self.arrival_secs);
+        n.push(32, u64::from(self.shard));
+        n.push(4, 2);
+        n.to_decimal()
+    }
+
+    /// `None` for anything that is not a version-2 number this engine could
+    /// have issued.
+    pub fn parse(text: &str) -> Option<Self> {
+        if text.len() > 129 {
+            return None;
+        }
+        let mut n = U192::from_decimal(text)?;
+        let version = n.pop(4);
+        let shard = n.pop(32) as u32;
+        let arrival_secs = n.pop(36);
+        let _byte = n.pop(8);
+        let index = n.pop(64);
+        let nibble = n.pop(4);
+        let shard_created_secs = n.pop(36);
+        let lead = n.pop(4);
+        let valid = version == 2 && lead == 2 && n.is_zero() && nibble == u64::from(shard & 0xf);
+        valid.then_some(SequenceNumber { shard_created_secs, shard, index, arrival_secs })
+    }
+}
+
+/// Just enough of a 192-bit unsigned integer for sequence numbers: shifting
+/// fields in and out, and decimal conversion.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct U192([u64; 3]);
+
+impl U192 {
+    /// `self = self << bits | value` (bits ≤ 64; overflow is discarded).
+    fn push(&mut self, bits: u32, value: u64) {
+        let [hi, mid, lo] = self.0;
+        let value = if bits == 64 { value } else { value & ((1 << bits) - 1) };
+        self.0 = if bits == 64 {
+            [mid, lo, value]
+        } else {
+            [hi << bits | mid >> (64 - bits), mid << bits | lo >> (64 - bits), lo << bits | value]
+        };
+    }
+
+    /// Takes the low `bits` bits off.
+    fn pop(&mut self, bits: u32) -> u64 {
+        let [hi, mid, lo] = self.0;
+        if bits == 64 {
+            self.0 = [0, hi, mid];
+            return lo;
+        }
+        let value = lo & ((1 << bits) - 1);
+        self.0 = [hi >> bits, mid >> bits | hi << (64 - bits), lo >> bits | mid << (64 - bits)];
+        value
+    }
+
+    fn is_zero(&self) -> bool {
+        self.0 == [0; 3]
+    }
+
+    fn to_decimal(mut self) -> String {
+        const CHUNK: u64 = 10_000_000_000_000_000_000; // 10^19, the largest power of ten in a u64
+        let mut chunks = Vec::new();
+        while !self.is_zero() {
+            let mut rem: u128 = 0;
+            for limb in self.0.iter_mut() {
+                let acc = rem << 64 | u128::from(*limb);
+                *limb = (acc / u128::from(CHUNK)) as u64;
+                rem = acc % u128::from(CHUNK);
+            }
+            chunks.push(rem as u64);
+        }
+        let mut out = String::new();
+        for (i, chunk) in chunks.iter().rev().enumerate() {
+            if i == 0 {
+                out.push_str(&alloc::format!("{chunk}"));
+            } else {
+                out.push_str(&alloc::format!("{chunk:019}"));
+            }
+        }
+        if out.is_empty() {
+            out.push('0');
+        }
+        out
+    }
+
+    fn from_decimal(text: &str) -> Option<Self> {
+        if text.is_empty() || (text.len() > 1 && text.starts_with('0')) {
+            return None;
+        }
+        let mut n = U192::default();
+        for b in text.bytes() {
+            let digit = b.checked_sub(b'0').filter(|d| *d < 10)?;
+            let mut carry = u128::from(digit);
+            for limb in n.0.iter_mut().rev() {
+                let acc = u128::from(*limb) * 10 + carry;
+                *limb = acc as u64;
+                carry = acc >> 64;
+            }
+            if carry != 0 {
+                return None;
+            }
+        }
+        Some(n)
+    }
+}
+
+/// Where a shard iterator points: decoded from the opaque string AWS-style
+/// clients pass back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IteratorPosition {
+    pub created_at: SimTime,
+    pub stream: String,
+    /// Distinguishes a stream from an older one of the same name.
+    pub incarnation: u64,
+    pub shard: u32,
+    /// The index of the next record to read.
+    pub next_index: u64,
+}
+
+/// AWS's iterators start with these eight bytes; the rest is opaque.
+const ITERATOR_PREFIX: [u8; 8] = [0, 0, 0, 0, 0, 0, 0, 1];
+
+impl IteratorPosition {
+    pub fn encode(&self) -> String {
+        let mut bytes = Vec::with_capacity(45 + self.stream.len());
+        bytes.extend_from_slice(&ITERATOR_PREFIX);
+        bytes.extend_from_slice(&self.created_at.as_millis().to_be_bytes());
+        bytes.extend_from_slice(&self.incarnation.to_be_bytes());
+        bytes.extend_from_slice(&self.shard.to_be_bytes());
+        bytes.extend_from_slice(&self.next_index.to_be_bytes());
+        bytes.push(self.stream.len() as u8);
+        bytes.extend_from_slice(self.stream.as_bytes());
+        let check = Md5::digest(&bytes);
+        bytes.extend_from_slice(&check[..8]);
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    }
+
+    /// `None` for anything this engine did not issue (AWS: "Invalid ShardIterator.").
+    pub fn decode(text: &str) -> Option<Self> {
+        let bytes = base64::engine::general_purpose::STANDARD.decode(text).ok()?;
+        if bytes.len() < 45 || bytes[..8] != ITERATOR_PREFIX {
+            return None;
+        }
+        let (body, check) = bytes.split_at(bytes.len() - 8);
+        if Md5::digest(body)[..8] != *check {
+            return None;
+        }
+        let u64_at = |at: usize| u64::from_be_bytes(body[at..at + 8].try_into().unwrap_or_default());
+        let name_len = usize::from(body[36]);
+        let name = body.get(37..37 + name_len).filter(|_| body.len() == 37 + name_len)?;
+        Some(IteratorPosition {
+            created_at: SimTime(u64_at(8)),
+            incarnation: u64_at(16),
+            shard: u32::from_be_bytes(body[24..28].try_into().unwrap_or_default()),
+            next_index: u64_at(28),
+            stream: String::from(core::str::from_utf8(name).ok()?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn even_ranges_match_aws() {
+        let two = even_ranges(2);
+        assert_eq!(two[0], (0, 170141183460469231731687303715884105727));
+        assert_eq!(two[1], (170141183460469231731687303715884105728, u128::MAX));
+        let three = even_ranges(3);
+        assert_eq!(three[0].1 + 1, three[1].0);
+        assert_eq!(three[2].1, u128::MAX);
+        assert_eq!(even_ranges(1), [(0, u128::MAX)]);
+    }
+
+    #[test]
+    fn partition_key_one_lands_in_the_fourth_of_four_shards() {
+        let key = hash_key_of("1");
+        assert_eq!(key, 261578874264819908609102035485573088411);
+        let shard = even_ranges(4).iter().position(|(s, e)| (*s..=*e).contains(&key));
+        assert_eq!(shard, Some(3));
+    }
+
+    #[test]
+    fn hash_keys_parse_strictly() {
+        assert_eq!(parse_hash_key("0"), Some(0));
+        assert_eq!(parse_hash_key("340282366920938463463374607431768211455"), Some(u128::MAX));
+        assert_eq!(parse_hash_key("340282366920938463463374607431768211456"), None);
+        assert_eq!(parse_hash_key("01"), None);
+        assert_eq!(parse_hash_key("-1"), None);
+        assert_eq!(parse_hash_key(""), None);
+    }
+
+    #[test]
+    fn sequence_numbers_round_trip_and_look_like_aws() {
+        let created = SimTime(1_767_225_600_000);
+        let seq = SequenceNumber::new(created, 3, 42, SimTime(1_767_225_660_000));
+        let text = seq.to_decimal();
+        assert_eq!(text.len(), 56, "{text}");
+        assert!(text.starts_with("49"), "{text}");
+        assert_eq!(SequenceNumber::parse(&text), Some(seq));
+        assert_eq!(SequenceNumber::parse("12345"), None);
+        assert_eq!(SequenceNumber::parse("garbage"), None);
+    }
+
+    #[test]
+    fn sequence_numbers_increase_within_a_shard() {
+        let created = SimTime(1_767_225_600_000);
+        let mut previous = SequenceNumber::new(created, 0, 0, created).to_decimal();
+        for index in 1..200u64 {
+            let arrival = SimTime(created.0 + (200 - index) * 1000);
+            let next = SequenceNumber::new(created, 0, index, arrival).to_decimal();
+            assert!((next.len(), &next) > (previous.len(), &previous));
+            previous = next;
+        }
+    }
+
+    #[test]
+    fn iterators_round_trip_and_reject_tampering() {
+        let position = IteratorPosition {
+            created_at: SimTime(1_767_225_600_000),
+            stream: "orders".into(),
+            incarnation: 7,
+            shard: 2,
+            next_index: 99,
+        };
+        let text = position.encode();
+        assert_eq!(IteratorPosition::decode(&text), Some(position));
+        let mut tampered = text.into_bytes();
+        tampered[20] = if tampered[20] == b'A' { b'B' } else { b'A' };
+        assert_eq!(IteratorPosition::decode(&String::from_utf8(tampered).unwrap()), None);
+        assert_eq!(IteratorPosition::decode("not an iterator"), None);
+    }
+}

@@ -1,0 +1,422 @@
+//! Writing and reading records: PutRecord(s), GetShardIterator, GetRecords,
+//! the per-shard throughput quotas, and retention trimming.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::keys::{self, IteratorPosition, SequenceNumber};
+use super::*;
+use crate::event::Event;
+
+/// Why a write to a shard was refused.
+struct Throttled {
+    shard: u32,
+}
+
+/// PutRecords accepts at most this much in one request, partition keys included.
+const PUT_RECORDS_MAX_BYTES: usize = 10 * 1024 * 1024;
+const PUT_RECORDS_MAX_ENTRIES: usize = 500;
+
+impl Kinesis<'_> {
+    pub fn put_record(&mut self, req: PutRecordRequest) -> Result<PutRecordResponse, KinesisError> {
+        let account = self.core.config.account_id.clone();
+        let now = self.core.now;
+        let (core, stream) = self.usable_stream(&req.stream)?;
+        let hash_key = checked_hash_key(stream, "", &req.partition_key, &req.data, req.explicit_hash_key.as_deref())?;
+        if let Some(order) = &req.sequence_number_for_ordering {
+            if SequenceNumber::parse(order).is_none() && order != "0" {
+                return Err(KinesisError::invalid(format!(
+                    "ExclusiveMinimumSequenceNumber {order} used in PutRecord on stream {} under account {account} is invalid.",
+                    stream.name
+                )));
+            }
+        }
+        match write(core, stream, req.partition_key, req.data, hash_key, now) {
+            Ok((shard, index)) => {
+                let shard = &stream.shards[shard as usize];
+                Ok(PutRecordResponse { shard_id: shard.id(), sequence_number: shard.sequence_number(index, now) })
+            }
+            Err(Throttled { shard }) => Err(KinesisError::new(
+                KinesisErrorCode::ProvisionedThroughputExceededException,
+                rate_exceeded(shard, &stream.name, &account),
+            )),
+        }
+    }
+
+    pub fn put_records(&mut self, req: PutRecordsRequest) -> Result<PutRecordsResponse, KinesisError> {
+        if req.records.is_empty() {
+            return Err(KinesisError::constraint(
+                "[]",
+                "records",
+                "Member must have length greater than or equal to 1",
+            ));
+        }
+        if req.records.len() > PUT_RECORDS_MAX_ENTRIES {
+            return Err(KinesisError::constraint(
+                format!("[{} records]", req.records.len()),
+                "records",
+                "Member must have length less than or equal to 500",
+            ));
+        }
+        let total: usize = req.records.iter().map(|r| r.data.len() + r.partition_key.len()).sum();
+        if total > PUT_RECORDS_MAX_BYTES {
+            return Err(KinesisError::invalid("Records size exceeds 10 MB limit"));
+        }
+        let account = self.core.config.account_id.clone();
+        let now = self.core.now;
+        let (core, stream) = self.usable_stream(&req.stream)?;
+        let mut hash_keys = Vec::with_capacity(req.records.len());
+        for (i, entry) in req.records.iter().enumerate() {
+            let member = format!("records.{}.member.", i + 1);
+            hash_keys.push(checked_hash_key(
+                stream,
+                &member,
+                &entry.partition_key,
+                &entry.data,
+                entry.explicit_hash_key.as_deref(),
+            )?);
+        }
+        let mut failed_record_count = 0;
+        let records = req
+            .records
+            .into_iter()
+            .zip(hash_keys)
+            .map(|(entry, hash_key)| match write(core, stream, entry.partition_key, entry.data, hash_key, now) {
+                Ok((shard, index)) => {
+                    let shard = &stream.shards[shard as usize];
+                    PutRecordsResult::Ok { shard_id: shard.id(), sequence_number: shard.sequence_number(index, now) }
+                }
+                Err(Throttled { shard }) => {
+                    failed_record_count += 1;
+                    PutRecordsResult::Failed {
+                        error_code: String::from("ProvisionedThroughputExceededException"),
+                        error_message: rate_exceeded(shard, &stream.name, &account),
+                    }
+                }
+            })
+            .collect();
+        Ok(PutRecordsResponse { failed_record_count, records })
+    }
+
+    pub fn get_shard_iterator(&mut self, req: GetShardIteratorRequest) -> Result<String, KinesisError> {
+        const TYPES: [&str; 5] =
+            ["AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"];
+        if !TYPES.contains(&req.shard_iterator_type.as_str()) {
+            return Err(KinesisError::constraint(
+                &req.shard_iterator_type,
+                "shardIteratorType",
+                "Member must satisfy enum value set: [AFTER_SEQUENCE_NUMBER, AT_SEQUENCE_NUMBER, AT_TIMESTAMP, TRIM_HORIZON, LATEST]",
+            ));
+        }
+        let account = self.core.config.account_id.clone();
+        let now = self.core.now;
+        let stream_name = self.resolve_name(&req.stream)?;
+        let number = keys::parse_shard_id(&req.shard_id)
+            .ok_or_else(|| KinesisError::shard_not_found(&req.shard_id, &stream_name, &account))?;
+        let shard_id = keys::shard_id(number);
+        let not_there = || {
+            KinesisError::new(
+                KinesisErrorCode::ResourceNotFoundException,
+                format!("Shard {shard_id} in stream {stream_name} under account {account} does not exist"),
+            )
+        };
+        let (_, stream) = self.usable_stream(&req.stream).map_err(|_| not_there())?;
+        let shard = stream.shards.get(number as usize).ok_or_else(not_there)?;
+        let kind = req.shard_iterator_type.as_str();
+        let by_sequence = matches!(kind, "AT_SEQUENCE_NUMBER" | "AFTER_SEQUENCE_NUMBER");
+        let next_index = match (&req.starting_sequence_number, by_sequence) {
+            (Some(_), false) | (None, true) if kind != "AT_TIMESTAMP" => {
+                let also = if req.starting_sequence_number.is_some() { "also a" } else { "no" };
+                return Err(KinesisError::invalid(format!(
+                    "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified {kind} and {also} StartingSequenceNumber."
+                )));
+            }
+            (Some(text), true) => {
+                let invalid = |why: &str| {
+                    KinesisError::invalid(format!(
+                        "StartingSequenceNumber {text} used in GetShardIterator on shard {shard_id} in stream {stream_name} under account {account} is invalid{why}."
+                    ))
+                };
+                let seq = SequenceNumber::parse(text).ok_or_else(|| invalid(""))?;
+                if seq.shard != number {
+                    return Err(KinesisError::invalid(format!(
+                        "Invalid StartingSequenceNumber. It encodes {}, while it was used in a call to a shard with {shard_id}",
+                        keys::shard_id(seq.shard)
+                    )));
+                }
+                if seq.shard_created_secs != SequenceNumber::new(shard.created_at, number, 0, now).shard_created_secs {
+                    return Err(invalid(" because it did not come from this stream"));
+                }
+                let index = seq.index.min(shard.next_index);
+                if kind == "AFTER_SEQUENCE_NUMBER" {
+                    (index + 1).min(shard.next_index)
+                } else {
+                    index
+                }
+            }
+            _ => match kind {
+                "TRIM_HORIZON" => shard.trim_horizon(),
+                "LATEST" => shard.next_index,
+                _ => {
+                    let at = req.timestamp.ok_or_else(|| {
+                        KinesisError::invalid(
+                            "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.",
+                        )
+                    })?;
+                    shard.records.iter().find(|r| r.arrival >= at).map_or(shard.next_index, |r| r.index)
+                }
+            },
+        };
+        Ok(IteratorPosition {
+            created_at: now,
+            stream: String::from(&*stream.name),
+            incarnation: stream.incarnation,
+            shard: number,
+            next_index,
+        }
+        .encode())
+    }
+
+    pub fn get_records(&mut self, req: GetRecordsRequest) -> Result<GetRecordsResponse, KinesisError> {
+        let limit = match req.limit {
+            None => GET_RECORDS_MAX_RECORDS as usize,
+            Some(n) if n < 1 => {
+                return Err(KinesisError::constraint(n, "limit", "Member must have value greater than or equal to 1"))
+            }
+            Some(n) if n > i64::from(GET_RECORDS_MAX_RECORDS) => {
+                return Err(KinesisError::constraint(n, "limit", "Member must have value less than or equal to 10000"))
+            }
+            Some(n) => n as usize,
+        };
+        let position = IteratorPosition::decode(&req.shard_iterator)
+            .ok_or_else(|| KinesisError::invalid("Invalid ShardIterator."))?;
+        let now = self.core.now;
+        if now.saturating_sub(position.created_at) > ITERATOR_LIFETIME {
+            return Err(KinesisError::new(
+                KinesisErrorCode::ExpiredIteratorException,
+                format!(
+                    "Iterator expired. The iterator was created at time {} while right now it is {} which is further in the future than the tolerated delay of 300000 milliseconds.",
+                    position.created_at.to_java_date(),
+                    now.to_java_date()
+                ),
+            ));
+        }
+        let account = self.core.config.account_id.clone();
+        let shard_id = keys::shard_id(position.shard);
+        let not_there = || {
+            KinesisError::new(
+                KinesisErrorCode::ResourceNotFoundException,
+                format!("Shard {shard_id} in stream {} under account {account} does not exist", position.stream),
+            )
+        };
+        let stream = self
+            .state
+            .streams
+            .get_mut(&position.stream)
+            .filter(|s| s.incarnation == position.incarnation && s.status != StreamStatus::Deleting)
+            .ok_or_else(not_there)?;
+        let stream_name = stream.name.clone();
+        let children: Vec<ChildShard> = stream
+            .shards
+            .iter()
+            .filter(|s| s.parent == Some(position.shard) || s.adjacent_parent == Some(position.shard))
+            .map(|s| ChildShard {
+                shard_id: s.id(),
+                parent_shards: s.parent.iter().chain(s.adjacent_parent.iter()).map(|p| keys::shard_id(*p)).collect(),
+                hash_key_range: s.range.clone(),
+            })
+            .collect();
+        let shard = stream.shards.get_mut(position.shard as usize).ok_or_else(not_there)?;
+
+        let window = *shard.reads.at(now);
+        if now < shard.reads_blocked_until || window.count >= READ_CALLS_PER_SECOND {
+            shard.metrics.read_throttled += 1;
+            self.core.emit(Event::ReadThrottled { stream: stream_name.clone(), shard: position.shard });
+            return Err(KinesisError::new(
+                KinesisErrorCode::ProvisionedThroughputExceededException,
+                format!("Rate exceeded for Shard - {account}/{stream_name}/{shard_id}"),
+            ));
+        }
+
+        let start = position.next_index.max(shard.trim_horizon());
+        let mut records = Vec::new();
+        let mut bytes = 0u64;
+        let mut index = start;
+        while records.len() < limit {
+            let Some(record) = shard.record(index) else { break };
+            let size = record.size() as u64;
+            if !records.is_empty() && bytes + size > GET_RECORDS_MAX_BYTES {
+                break;
+            }
+            bytes += size;
+            records.push(RecordView {
+                sequence_number: shard.sequence_number(record.index, record.arrival),
+                approximate_arrival: record.arrival,
+                data: record.data.clone(),
+                partition_key: record.partition_key.clone(),
+            });
+            index += 1;
+        }
+        let window = shard.reads.at(now);
+        window.count += 1;
+        window.bytes += bytes;
+        if window.bytes > READ_BYTES_PER_SECOND {
+            // Paying off a large read takes whole seconds at 2 MiB/s.
+            let seconds = window.bytes.div_ceil(READ_BYTES_PER_SECOND);
+            shard.reads_blocked_until = SimTime(now.as_secs() * 1000) + SimDuration::from_secs(seconds);
+        }
+        shard.metrics.outgoing_records += records.len() as u64;
+        let at_end = index >= shard.next_index;
+        let millis_behind_latest = match shard.record(index) {
+            Some(next) if !at_end => now.saturating_sub(next.arrival).as_millis(),
+            _ => 0,
+        };
+        let finished = at_end && !shard.is_open();
+        let next_shard_iterator =
+            (!finished).then(|| IteratorPosition { created_at: now, next_index: index, ..position.clone() }.encode());
+        if !records.is_empty() {
+            self.core.emit(Event::RecordsRead {
+                stream: stream_name,
+                shard: position.shard,
+                from_index: start,
+                count: records.len() as u32,
+            });
+        }
+        Ok(GetRecordsResponse {
+            records,
+            next_shard_iterator,
+            millis_behind_latest,
+            child_shards: finished.then_some(children),
+        })
+    }
+}
+
+/// Validates one record and finds its hash key.
+fn checked_hash_key(
+    stream: &Stream,
+    member: &str,
+    partition_key: &str,
+    data: &[u8],
+    explicit_hash_key: Option<&str>,
+) -> Result<u128, KinesisError> {
+    let key_chars = partition_key.chars().count();
+    if key_chars == 0 {
+        return Err(KinesisError::constraint(
+            partition_key,
+            &format!("{member}partitionKey"),
+            "Member must have length greater than or equal to 1",
+        ));
+    }
+    if key_chars > 256 {
+        return Err(KinesisError::constraint(
+            partition_key,
+            &format!("{member}partitionKey"),
+            "Member must have length less than or equal to 256",
+        ));
+    }
+    let max = stream.max_record_bytes();
+    if data.len() + partition_key.len() > max {
+        return Err(KinesisError::new(
+            KinesisErrorCode::ValidationException,
+            format!(
+                "1 validation error detected: Value at '{member}data' failed to satisfy constraint: Member must have length less than or equal to {max}"
+            ),
+        ));
+    }
+    match explicit_hash_key {
+        None => Ok(keys::hash_key_of(partition_key)),
+        Some(text) => keys::parse_hash_key(text).ok_or_else(|| {
+            KinesisError::invalid(format!(
+                "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was {text}"
+            ))
+        }),
+    }
+}
+
+fn rate_exceeded(shard: u32, stream: &str, account: &str) -> String {
+    format!("Rate exceeded for shard {} in stream {stream} under account {account}.", keys::shard_id(shard))
+}
+
+/// Appends a record to the open shard owning `hash_key`, within the shard's
+/// write quota. Returns the shard and the record's index.
+fn write(
+    core: &mut Core,
+    stream: &mut Stream,
+    partition_key: String,
+    data: Vec<u8>,
+    hash_key: u128,
+    now: SimTime,
+) -> Result<(u32, u64), Throttled> {
+    let number = stream.shard_for_hash(hash_key).map_or(0, |s| s.number);
+    let retention = stream.retention();
+    let (name, incarnation) = (stream.name.clone(), stream.incarnation);
+    let shard = &mut stream.shards[number as usize];
+    let size = (data.len() + partition_key.len()) as u64;
+    let window = shard.writes.at(now);
+    if window.count >= WRITE_RECORDS_PER_SECOND || window.bytes + size > WRITE_BYTES_PER_SECOND {
+        shard.metrics.write_throttled += 1;
+        core.emit(Event::WriteThrottled { stream: name, shard: number });
+        return Err(Throttled { shard: number });
+    }
+    window.count += 1;
+    window.bytes += size;
+    let index = shard.next_index;
+    shard.next_index += 1;
+    shard.metrics.incoming_records += 1;
+    shard.metrics.incoming_bytes += size;
+    shard.records.push_back(StoredRecord { index, partition_key, data, arrival: now, hash_key });
+    if shard.retention_deadline.is_none() {
+        shard.retention_deadline = Some(core.deadlines.schedule(
+            now + retention,
+            Deadline::KinesisRetention { stream: String::from(&*name), incarnation, shard: number },
+        ));
+    }
+    core.emit(Event::RecordPut { stream: name, shard: number, index });
+    Ok((number, index))
+}
+
+/// Drops the records of one shard that have passed retention, then waits for the next oldest.
+pub(super) fn trim(core: &mut Core, state: &mut KinesisState, name: &str, incarnation: u64, number: u32) {
+    let Some(stream) = state.streams.get_mut(name).filter(|s| s.incarnation == incarnation) else {
+        return;
+    };
+    let retention = stream.retention();
+    let stream_name = stream.name.clone();
+    let Some(shard) = stream.shards.get_mut(number as usize) else { return };
+    shard.retention_deadline = None;
+    let now = core.now;
+    let mut expired = 0u32;
+    while shard.records.front().is_some_and(|r| r.arrival + retention <= now) {
+        shard.records.pop_front();
+        expired += 1;
+    }
+    if let Some(oldest) = shard.records.front() {
+        shard.retention_deadline = Some(core.deadlines.schedule(
+            oldest.arrival + retention,
+            Deadline::KinesisRetention { stream: String::from(name), incarnation, shard: number },
+        ));
+    }
+    if expired > 0 {
+        core.emit(Event::RecordsExpired { stream: stream_name, shard: number, count: expired });
+    }
+}
+
+/// After a retention change: every shard's next trim moves.
+pub(super) fn reschedule_all_trims(core: &mut Core, state: &mut KinesisState, name: &str) {
+    let Some(stream) = state.streams.get_mut(name) else { return };
+    let retention = stream.retention();
+    let incarnation = stream.incarnation;
+    for shard in &mut stream.shards {
+        if let Some(key) = shard.retention_deadline.take() {
+            core.deadlines.cancel(key);
+        }
+        if let Some(oldest) = shard.records.front() {
+            let at = (oldest.arrival + retention).max(core.now);
+            shard.retention_deadline = Some(core.deadlines.schedule(
+                at,
+                Deadline::KinesisRetention { stream: String::from(name), incarnation, shard: shard.number },
+            ));
+        }
+    }
+}
