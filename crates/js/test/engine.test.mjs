@@ -12,8 +12,12 @@ test("unknown targets are UnknownOperationException with the legacy InvalidActio
   assert.equal(r.statusCode, 400);
   assert.equal(r.text, '{"__type":"com.amazon.coral.service#UnknownOperationException"}');
   assert.equal(r.headers["x-amzn-query-error"], "InvalidAction;Sender");
-  const kinesis = await raw(engine, "Kinesis_20131202.ListStreams", "{}", { "content-type": "application/x-amz-json-1.1" });
-  assert.equal(kinesis.headers["content-type"], "application/x-amz-json-1.1");
+  const firehose = await raw(engine, "Firehose_20150804.ListDeliveryStreams", "{}", {
+    "content-type": "application/x-amz-json-1.1",
+  });
+  assert.equal(firehose.headers["content-type"], "application/x-amz-json-1.1");
+  assert.equal(JSON.parse(firehose.text).__type, "com.amazon.coral.service#UnknownOperationException");
+  const kinesis = await raw(engine, "Kinesis_20131202.Frobnicate", "{}", { "content-type": "application/x-amz-json-1.1" });
   assert.equal(JSON.parse(kinesis.text).__type, "com.amazon.coral.service#UnknownOperationException");
 });
 

@@ -13,6 +13,7 @@ use alloc::vec::Vec;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
+use decouple_engine::SimTime;
 use serde_json::{Map, Value};
 
 use crate::service::{Protocol, Service};
@@ -97,6 +98,32 @@ impl<'a> Members<'a> {
         }
     }
 
+    /// A boolean member.
+    pub fn boolean(&self, name: &str) -> Result<Option<bool>> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(v) => Err(mismatch(v, "a Boolean")),
+        }
+    }
+
+    /// A timestamp member as the JSON protocols send it: epoch seconds, possibly fractional.
+    pub fn epoch_seconds(&self, name: &str) -> Result<Option<SimTime>> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v @ Value::Number(n)) => match n.as_f64() {
+                Some(secs) if (0.0..1e14).contains(&secs) => Ok(Some(SimTime((secs * 1000.0 + 0.5) as u64))),
+                _ => Err(mismatch(v, "a Timestamp")),
+            },
+            Some(v) => Err(mismatch(v, "a Timestamp")),
+        }
+    }
+
+    /// A structure member.
+    pub fn structure(&self, name: &str) -> Result<Option<Members<'a>>> {
+        Ok(self.object(name)?.map(Members))
+    }
+
     /// A base64 blob member.
     pub fn blob(&self, name: &str) -> Result<Option<Vec<u8>>> {
         self.get(name).map(decode_blob).transpose()
@@ -164,6 +191,16 @@ fn decode_blob(v: &Value) -> Result<Vec<u8>> {
     STANDARD
         .decode(text)
         .map_err(|_| InputError::Serialization(String::from("Base64 encoded blob is not valid base64.")))
+}
+
+/// A timestamp as the JSON protocols write it: epoch seconds with milliseconds.
+pub(crate) fn epoch_seconds(t: SimTime) -> Value {
+    let millis = t.as_millis();
+    if millis % 1000 == 0 {
+        Value::from(millis / 1000)
+    } else {
+        Value::from(millis as f64 / 1000.0)
+    }
 }
 
 pub(crate) fn encode_blob(bytes: &[u8]) -> Value {

@@ -20,6 +20,7 @@
 //! - `sns_query`: Amazon SNS over the query protocol, the 17 actions the engine simulates.
 //! - `s3_rest`: Amazon S3 over its REST protocol (path-style and virtual-hosted
 //!   requests), buckets, objects and notification configurations.
+//! - `kinesis_json`: Amazon Kinesis Data Streams over AWS JSON 1.1.
 //! - `xml`: a small, non-recursive XML reader for S3's request bodies.
 //!
 //! **Invariant:** no input makes `dispatch` panic; anything malformed gets the
@@ -30,6 +31,8 @@
 extern crate alloc;
 
 mod json;
+#[cfg(feature = "kinesis")]
+mod kinesis_json;
 // Without SNS only the query protocol's unknown-action error is used.
 #[cfg_attr(not(feature = "sns"), allow(dead_code))]
 mod query;
@@ -40,6 +43,8 @@ pub mod service;
 mod sns_query;
 mod sqs_json;
 
+#[cfg(feature = "kinesis")]
+pub use kinesis_json::ACTIONS as KINESIS_ACTIONS;
 pub use sqs_json::ACTIONS as SQS_ACTIONS;
 #[cfg(feature = "s3")]
 mod xml;
@@ -157,6 +162,10 @@ impl Gateway {
             (Some(Service::Sns), Protocol::AwsQuery) => {
                 let form = query::Form::from_request(req);
                 Dispatch::Ready(sns_query::handle(engine, route.operation, &form, &request_id))
+            }
+            #[cfg(feature = "kinesis")]
+            (Some(Service::Kinesis), Protocol::AwsJson1_1) => {
+                Dispatch::Ready(kinesis_json::handle(engine, route.operation, &req.body, &request_id))
             }
             #[cfg(feature = "s3")]
             (Some(Service::S3), Protocol::RestXml) => Dispatch::Ready(s3_rest::handle(engine, req, &request_id)),

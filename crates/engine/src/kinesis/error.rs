@@ -76,7 +76,7 @@ impl KinesisError {
 
     /// botocore's member-constraint message, which Kinesis also answers for
     /// out-of-range values.
-    pub(crate) fn constraint(value: impl fmt::Display, member: &str, constraint: &str) -> Self {
+    pub fn constraint(value: impl fmt::Display, member: &str, constraint: &str) -> Self {
         Self::new(
             KinesisErrorCode::ValidationException,
             format!(

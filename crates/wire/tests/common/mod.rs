@@ -112,3 +112,36 @@ pub fn json(r: &HttpResponse) -> Value {
 pub fn text(r: &HttpResponse) -> &str {
     std::str::from_utf8(&r.body).unwrap()
 }
+
+/// As `@aws-sdk/client-kinesis` v3 sends it: AWS JSON 1.1 with the
+/// `Kinesis_20131202` target prefix.
+pub fn kinesis_sdk(action: &str, body: &str) -> HttpRequest {
+    HttpRequest {
+        method: "POST".into(),
+        path: "/".into(),
+        query: String::new(),
+        headers: vec![
+            header("content-type", "application/x-amz-json-1.1"),
+            header("x-amz-target", &format!("Kinesis_20131202.{action}")),
+            header("host", "kinesis.us-east-1.amazonaws.com"),
+            header("amz-sdk-request", "attempt=1; max=3"),
+            header("x-amz-date", "20260101T000000Z"),
+            header(
+                "authorization",
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/kinesis/aws4_request, \
+                 SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0123abcd",
+            ),
+            header("content-length", &body.len().to_string()),
+        ],
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+impl Harness {
+    /// Calls Kinesis as the JS SDK would and returns status and parsed body.
+    pub fn kinesis(&mut self, action: &str, body: &str) -> (u16, Value) {
+        let r = self.call(&kinesis_sdk(action, body));
+        assert_eq!(r.header("content-type"), Some("application/x-amz-json-1.1"));
+        (r.status, json(&r))
+    }
+}
