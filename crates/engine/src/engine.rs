@@ -103,7 +103,7 @@ pub enum Deadline {
     },
     /// The oldest record of a shard passes the stream's retention period.
     KinesisRetention {
-        stream: String,
+        stream: crate::kinesis::StreamName,
         incarnation: u64,
         shard: u32,
     },

@@ -14,6 +14,19 @@ use alloc::vec::Vec;
 use base64::Engine as _;
 use md5::{Digest, Md5};
 
+/// FNV-1a, 64-bit: an integrity check for iterators (they only need to tell
+/// a mangled string from one this engine issued, not resist forgery).
+fn fnv1a(bytes: &[u8]) -> [u8; 8] {
+    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    hash.to_be_bytes()
+}
+
+/// Fixed part of an encoded iterator: prefix, created, incarnation, shard,
+/// next index and the name's length byte.
+const ITERATOR_HEADER: usize = 37;
+/// Largest encoded iterator: header, a 255-byte name, the check.
+const ITERATOR_MAX: usize = ITERATOR_HEADER + 255 + 8;
+
 use crate::time::SimTime;
 
 /// The hash key of a partition key: MD5 of its UTF-8 bytes, read as a
@@ -53,7 +66,30 @@ pub fn parse_hash_key(text: &str) -> Option<u128> {
 
 /// `shardId-000000000003`.
 pub fn shard_id(number: u32) -> String {
-    alloc::format!("shardId-{number:012}")
+    let mut id = String::with_capacity(20);
+    id.push_str("shardId-");
+    push_digits(&mut id, u64::from(number), 12);
+    id
+}
+
+/// Appends `value` in decimal, zero-padded to at least `width` digits,
+/// without `core::fmt` (ids and sequence numbers are on the hot path).
+fn push_digits(out: &mut String, value: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let at = write_digits(&mut digits, value, width);
+    out.push_str(core::str::from_utf8(&digits[at..]).unwrap_or_default());
+}
+
+/// Writes `value` right-aligned into `buffer`, at least `width` digits;
+/// returns where the digits start.
+fn write_digits(buffer: &mut [u8], mut value: u64, width: usize) -> usize {
+    let mut at = buffer.len();
+    while value > 0 || buffer.len() - at < width.max(1) {
+        at -= 1;
+        buffer[at] = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+    at
 }
 
 /// The shard number in `shardId-000000000003` (or a bare `3`, which AWS also
@@ -157,30 +193,38 @@ impl U192 {
         self.0 == [0; 3]
     }
 
-    fn to_decimal(mut self) -> String {
-        const CHUNK: u64 = 10_000_000_000_000_000_000; // 10^19, the largest power of ten in a u64
-        let mut chunks = Vec::new();
-        while !self.is_zero() {
-            let mut rem: u128 = 0;
-            for limb in self.0.iter_mut() {
-                let acc = rem << 64 | u128::from(*limb);
-                *limb = (acc / u128::from(CHUNK)) as u64;
-                rem = acc % u128::from(CHUNK);
+    fn to_decimal(self) -> String {
+        // Divide by 10^9 over 32-bit limbs: every step is a u64 division by a
+        // constant, which compiles to multiplications (u128 division does not).
+        const CHUNK: u64 = 1_000_000_000;
+        let mut limbs = [0u32; 6];
+        for (i, limb) in self.0.iter().enumerate() {
+            limbs[2 * i] = (limb >> 32) as u32;
+            limbs[2 * i + 1] = *limb as u32;
+        }
+        // Nine digits per chunk, least significant first, written from the right.
+        let mut digits = [b'0'; 64];
+        let mut at = digits.len();
+        // Leading limbs become zero as the number shrinks; they are skipped.
+        let mut first = limbs.iter().position(|l| *l != 0).unwrap_or(limbs.len());
+        loop {
+            let mut rem = 0u64;
+            for limb in limbs[first..].iter_mut() {
+                let acc = rem << 32 | u64::from(*limb);
+                *limb = (acc / CHUNK) as u32;
+                rem = acc % CHUNK;
             }
-            chunks.push(rem as u64);
-        }
-        let mut out = String::new();
-        for (i, chunk) in chunks.iter().rev().enumerate() {
-            if i == 0 {
-                out.push_str(&alloc::format!("{chunk}"));
-            } else {
-                out.push_str(&alloc::format!("{chunk:019}"));
+            while first < limbs.len() && limbs[first] == 0 {
+                first += 1;
+            }
+            let last = first == limbs.len();
+            let end = at;
+            at = write_digits(&mut digits[..end], rem, if last { 1 } else { 9 });
+            if last {
+                break;
             }
         }
-        if out.is_empty() {
-            out.push('0');
-        }
-        out
+        String::from(core::str::from_utf8(&digits[at..]).unwrap_or("0"))
     }
 
     fn from_decimal(text: &str) -> Option<Self> {
@@ -222,27 +266,36 @@ const ITERATOR_PREFIX: [u8; 8] = [0, 0, 0, 0, 0, 0, 0, 1];
 
 impl IteratorPosition {
     pub fn encode(&self) -> String {
-        let mut bytes = Vec::with_capacity(45 + self.stream.len());
-        bytes.extend_from_slice(&ITERATOR_PREFIX);
-        bytes.extend_from_slice(&self.created_at.as_millis().to_be_bytes());
-        bytes.extend_from_slice(&self.incarnation.to_be_bytes());
-        bytes.extend_from_slice(&self.shard.to_be_bytes());
-        bytes.extend_from_slice(&self.next_index.to_be_bytes());
-        bytes.push(self.stream.len() as u8);
-        bytes.extend_from_slice(self.stream.as_bytes());
-        let check = Md5::digest(&bytes);
-        bytes.extend_from_slice(&check[..8]);
-        base64::engine::general_purpose::STANDARD.encode(bytes)
+        // Stream names are at most 128 bytes, so the name always fits.
+        let name = &self.stream.as_bytes()[..self.stream.len().min(255)];
+        let mut bytes = [0u8; ITERATOR_MAX];
+        bytes[..8].copy_from_slice(&ITERATOR_PREFIX);
+        bytes[8..16].copy_from_slice(&self.created_at.as_millis().to_be_bytes());
+        bytes[16..24].copy_from_slice(&self.incarnation.to_be_bytes());
+        bytes[24..28].copy_from_slice(&self.shard.to_be_bytes());
+        bytes[28..36].copy_from_slice(&self.next_index.to_be_bytes());
+        bytes[36] = name.len() as u8;
+        let end = ITERATOR_HEADER + name.len();
+        bytes[ITERATOR_HEADER..end].copy_from_slice(name);
+        let check = fnv1a(&bytes[..end]);
+        bytes[end..end + 8].copy_from_slice(&check);
+        base64::engine::general_purpose::STANDARD.encode(&bytes[..end + 8])
     }
 
     /// `None` for anything this engine did not issue (AWS: "Invalid ShardIterator.").
     pub fn decode(text: &str) -> Option<Self> {
-        let bytes = base64::engine::general_purpose::STANDARD.decode(text).ok()?;
-        if bytes.len() < 45 || bytes[..8] != ITERATOR_PREFIX {
+        // Base64 of the largest iterator, rounded up: anything longer is not ours.
+        if text.len() > ITERATOR_MAX.div_ceil(3) * 4 {
+            return None;
+        }
+        let mut buffer = [0u8; ITERATOR_MAX + 3];
+        let len = base64::engine::general_purpose::STANDARD.decode_slice(text, &mut buffer).ok()?;
+        let bytes = &buffer[..len];
+        if bytes.len() < ITERATOR_HEADER + 8 || bytes[..8] != ITERATOR_PREFIX {
             return None;
         }
         let (body, check) = bytes.split_at(bytes.len() - 8);
-        if Md5::digest(body)[..8] != *check {
+        if fnv1a(body) != *check {
             return None;
         }
         let u64_at = |at: usize| u64::from_be_bytes(body[at..at + 8].try_into().unwrap_or_default());

@@ -311,7 +311,7 @@ impl<'a> Kinesis<'a> {
     }
 
     /// The stream a request names (by name or ARN), in any status.
-    fn resolve_name(&self, stream: &StreamRef) -> Result<String, KinesisError> {
+    fn resolve_name<'r>(&self, stream: &'r StreamRef) -> Result<&'r str, KinesisError> {
         if let Some(arn) = &stream.arn {
             let prefix = self.stream_arn("");
             let name = arn.strip_prefix(prefix.as_str()).filter(|n| !n.is_empty() && !n.contains('/'));
@@ -319,7 +319,7 @@ impl<'a> Kinesis<'a> {
                 (Some(name), Some(given)) if given != name => Err(KinesisError::invalid(format!(
                     "StreamARN {arn} and StreamName {given} do not refer to the same stream."
                 ))),
-                (Some(name), _) => Ok(String::from(name)),
+                (Some(name), _) => Ok(name),
                 (None, _) => Err(KinesisError::new(
                     KinesisErrorCode::ResourceNotFoundException,
                     format!("Stream {arn} under account {} not found.", self.account()),
@@ -327,7 +327,7 @@ impl<'a> Kinesis<'a> {
             };
         }
         match &stream.name {
-            Some(name) => Ok(name.clone()),
+            Some(name) => Ok(name),
             None => Err(KinesisError::new(
                 KinesisErrorCode::ValidationException,
                 "Either StreamName or StreamARN should be provided.",
@@ -340,9 +340,9 @@ impl<'a> Kinesis<'a> {
     /// data-plane calls).
     fn usable_stream(&mut self, stream: &StreamRef) -> Result<(&mut Core, &mut Stream), KinesisError> {
         let name = self.resolve_name(stream)?;
-        match self.state.streams.get_mut(&name) {
+        match self.state.streams.get_mut(name) {
             Some(s) if matches!(s.status, StreamStatus::Active | StreamStatus::Updating) => Ok((&mut *self.core, s)),
-            _ => Err(KinesisError::stream_not_found(&name, &self.core.config.account_id)),
+            _ => Err(KinesisError::stream_not_found(name, &self.core.config.account_id)),
         }
     }
 
@@ -350,7 +350,7 @@ impl<'a> Kinesis<'a> {
     fn any_stream(&mut self, stream: &StreamRef) -> Result<&mut Stream, KinesisError> {
         let name = self.resolve_name(stream)?;
         let account = self.core.config.account_id.clone();
-        self.state.streams.get_mut(&name).ok_or_else(|| KinesisError::stream_not_found(&name, &account))
+        self.state.streams.get_mut(name).ok_or_else(|| KinesisError::stream_not_found(name, &account))
     }
 
     /// A stream that may change shape: it must exist and be ACTIVE.

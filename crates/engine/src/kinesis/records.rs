@@ -113,7 +113,7 @@ impl Kinesis<'_> {
         let now = self.core.now;
         let stream_name = self.resolve_name(&req.stream)?;
         let number = keys::parse_shard_id(&req.shard_id)
-            .ok_or_else(|| KinesisError::shard_not_found(&req.shard_id, &stream_name, &account))?;
+            .ok_or_else(|| KinesisError::shard_not_found(&req.shard_id, stream_name, &account))?;
         let shard_id = keys::shard_id(number);
         let not_there = || {
             KinesisError::new(
@@ -217,16 +217,6 @@ impl Kinesis<'_> {
             .filter(|s| s.incarnation == position.incarnation && s.status != StreamStatus::Deleting)
             .ok_or_else(not_there)?;
         let stream_name = stream.name.clone();
-        let children: Vec<ChildShard> = stream
-            .shards
-            .iter()
-            .filter(|s| s.parent == Some(position.shard) || s.adjacent_parent == Some(position.shard))
-            .map(|s| ChildShard {
-                shard_id: s.id(),
-                parent_shards: s.parent.iter().chain(s.adjacent_parent.iter()).map(|p| keys::shard_id(*p)).collect(),
-                hash_key_range: s.range.clone(),
-            })
-            .collect();
         let shard = stream.shards.get_mut(position.shard as usize).ok_or_else(not_there)?;
 
         let window = *shard.reads.at(now);
@@ -273,6 +263,18 @@ impl Kinesis<'_> {
             _ => 0,
         };
         let finished = at_end && !shard.is_open();
+        let children = finished.then(|| {
+            stream
+                .shards
+                .iter()
+                .filter(|s| s.parent == Some(position.shard) || s.adjacent_parent == Some(position.shard))
+                .map(|s| ChildShard {
+                    shard_id: s.id(),
+                    parent_shards: s.parent.iter().chain(&s.adjacent_parent).map(|p| keys::shard_id(*p)).collect(),
+                    hash_key_range: s.range.clone(),
+                })
+                .collect()
+        });
         let next_shard_iterator =
             (!finished).then(|| IteratorPosition { created_at: now, next_index: index, ..position.clone() }.encode());
         if !records.is_empty() {
@@ -283,12 +285,7 @@ impl Kinesis<'_> {
                 count: records.len() as u32,
             });
         }
-        Ok(GetRecordsResponse {
-            records,
-            next_shard_iterator,
-            millis_behind_latest,
-            child_shards: finished.then_some(children),
-        })
+        Ok(GetRecordsResponse { records, next_shard_iterator, millis_behind_latest, child_shards: children })
     }
 }
 
@@ -369,7 +366,7 @@ fn write(
     if shard.retention_deadline.is_none() {
         shard.retention_deadline = Some(core.deadlines.schedule(
             now + retention,
-            Deadline::KinesisRetention { stream: String::from(&*name), incarnation, shard: number },
+            Deadline::KinesisRetention { stream: name.clone(), incarnation, shard: number },
         ));
     }
     core.emit(Event::RecordPut { stream: name, shard: number, index });
@@ -394,7 +391,7 @@ pub(super) fn trim(core: &mut Core, state: &mut KinesisState, name: &str, incarn
     if let Some(oldest) = shard.records.front() {
         shard.retention_deadline = Some(core.deadlines.schedule(
             oldest.arrival + retention,
-            Deadline::KinesisRetention { stream: String::from(name), incarnation, shard: number },
+            Deadline::KinesisRetention { stream: stream_name.clone(), incarnation, shard: number },
         ));
     }
     if expired > 0 {
@@ -415,7 +412,7 @@ pub(super) fn reschedule_all_trims(core: &mut Core, state: &mut KinesisState, na
             let at = (oldest.arrival + retention).max(core.now);
             shard.retention_deadline = Some(core.deadlines.schedule(
                 at,
-                Deadline::KinesisRetention { stream: String::from(name), incarnation, shard: shard.number },
+                Deadline::KinesisRetention { stream: stream.name.clone(), incarnation, shard: shard.number },
             ));
         }
     }

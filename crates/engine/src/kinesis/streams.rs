@@ -268,7 +268,7 @@ impl Kinesis<'_> {
                     .ok_or_else(|| KinesisError::invalid(format!("NextToken {token} is not valid.")))?
             }
             None => {
-                let name = self.resolve_name(&req.stream)?;
+                let name = String::from(self.resolve_name(&req.stream)?);
                 let after = match &req.exclusive_start_shard_id {
                     Some(id) => Some(keys::parse_shard_id(id).ok_or_else(|| {
                         KinesisError::invalid(format!("ExclusiveStartShardId {id} is not a valid shard id."))
