@@ -113,6 +113,27 @@ pub enum Deadline {
         incarnation: u64,
         consumer: String,
     },
+    /// A simulated KCL worker's recurring task: read its shards, renew its
+    /// leases, or look for leases to take.
+    KclWorkerTask {
+        app: u64,
+        worker: u32,
+        task: crate::kinesis::kcl::WorkerTask,
+    },
+    /// A KCL lease may have gone unrenewed for the failover time.
+    KclLeaseExpiry {
+        app: u64,
+        shard: u32,
+    },
+    /// A simulated producer puts its next records.
+    KinesisProducerTick {
+        producer: u64,
+    },
+    /// A simulated producer retries throttled records after backing off.
+    KinesisProducerRetry {
+        producer: u64,
+        batch: u64,
+    },
 }
 
 /// Position of a deadline in the index: its time, then a tie-breaking
@@ -236,6 +257,12 @@ impl Engine {
             Deadline::KinesisStreamStatus { .. }
             | Deadline::KinesisRetention { .. }
             | Deadline::KinesisConsumerStatus { .. } => self.kinesis.describe_deadline(deadline),
+            Deadline::KclWorkerTask { .. } | Deadline::KclLeaseExpiry { .. } => {
+                crate::kinesis::kcl::describe_deadline(&self.kinesis, deadline)
+            }
+            Deadline::KinesisProducerTick { .. } | Deadline::KinesisProducerRetry { .. } => {
+                crate::kinesis::producer::describe_deadline(&self.kinesis, deadline)
+            }
             sqs => self.sqs.describe_deadline(sqs),
         }
     }
@@ -278,6 +305,12 @@ impl Engine {
             | Deadline::KinesisConsumerStatus { .. } => {
                 crate::kinesis::on_deadline(&mut self.core, &mut self.kinesis, deadline)
             }
+            Deadline::KclWorkerTask { .. } | Deadline::KclLeaseExpiry { .. } => {
+                crate::kinesis::kcl::on_deadline(&mut self.core, &mut self.kinesis, deadline)
+            }
+            Deadline::KinesisProducerTick { .. } | Deadline::KinesisProducerRetry { .. } => {
+                crate::kinesis::producer::on_deadline(&mut self.core, &mut self.kinesis, deadline)
+            }
             sqs => crate::sqs::on_deadline(&mut self.core, &mut self.sqs, sqs),
         }
     }
@@ -302,6 +335,17 @@ impl Engine {
     /// The Kinesis Data Streams API of this engine.
     pub fn kinesis(&mut self) -> Kinesis<'_> {
         Kinesis::new(&mut self.core, &mut self.kinesis)
+    }
+
+    /// The simulated KCL applications' controls (not an AWS API, so not on
+    /// the wire). Their state is read through `kinesis_state()`.
+    pub fn kcl(&mut self) -> crate::kinesis::kcl::Kcl<'_> {
+        crate::kinesis::kcl::Kcl::new(&mut self.core, &mut self.kinesis)
+    }
+
+    /// The simulated producers' controls (not an AWS API, so not on the wire).
+    pub fn kinesis_producers(&mut self) -> crate::kinesis::producer::Producers<'_> {
+        crate::kinesis::producer::Producers::new(&mut self.core, &mut self.kinesis)
     }
 
     /// Read-only Kinesis state, for views and assertions.

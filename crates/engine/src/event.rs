@@ -209,6 +209,79 @@ pub enum Event {
         stream: QueueName,
         consumer: alloc::string::String,
     },
+    /// A KCL application's lease table gained a lease: at start, or for a
+    /// child shard once all its parents reached SHARD_END.
+    LeaseCreated {
+        app: QueueName,
+        shard: u32,
+    },
+    /// A finished (SHARD_END) lease was cleaned up after its children started.
+    LeaseDeleted {
+        app: QueueName,
+        shard: u32,
+    },
+    /// A KCL worker took a lease: an unowned or expired one, or (`stolen`)
+    /// one from the most loaded worker, to balance the load.
+    LeaseTaken {
+        app: QueueName,
+        shard: u32,
+        worker: QueueName,
+        previous_owner: Option<QueueName>,
+        stolen: bool,
+    },
+    /// A lease's owner did not renew it within the failover time.
+    LeaseExpired {
+        app: QueueName,
+        shard: u32,
+        owner: QueueName,
+    },
+    /// A worker found its lease taken by another (its renewal or checkpoint
+    /// was refused) and stopped processing the shard.
+    LeaseLost {
+        app: QueueName,
+        shard: u32,
+        worker: QueueName,
+    },
+    /// A KCL worker processed `count` records of a shard, from `from_index` on.
+    RecordsProcessed {
+        app: QueueName,
+        shard: u32,
+        worker: QueueName,
+        from_index: u64,
+        count: u32,
+    },
+    /// A KCL worker wrote a checkpoint (a sequence number) to the lease.
+    Checkpointed {
+        app: QueueName,
+        shard: u32,
+        worker: QueueName,
+        checkpoint: alloc::string::String,
+    },
+    /// A KCL worker read a closed shard to its end and checkpointed SHARD_END.
+    ShardEnded {
+        app: QueueName,
+        shard: u32,
+        worker: QueueName,
+        children: alloc::vec::Vec<u32>,
+    },
+    /// A KCL worker was started, crashed, restarted or removed.
+    KclWorkerChanged {
+        app: QueueName,
+        worker: QueueName,
+        status: &'static str,
+    },
+    /// A simulated producer will retry throttled records at `retry_at`.
+    ProducerBackoff {
+        producer: QueueName,
+        records: u32,
+        attempt: u32,
+        retry_at: SimTime,
+    },
+    /// A simulated producer gave up records older than its record TTL.
+    ProducerGaveUp {
+        producer: QueueName,
+        records: u32,
+    },
 }
 
 /// An event and the virtual time it happened at.

@@ -219,6 +219,18 @@ pub(crate) struct EventView {
     shard: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     shards: Option<Vec<u32>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    app: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    worker: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    previous_owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stolen: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    checkpoint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    producer: Option<String>,
     /// The event as the engine's log prints it, for a plain-text view.
     text: String,
 }
@@ -342,6 +354,40 @@ pub(crate) fn event(logged: &LoggedEvent) -> EventView {
         }
         Event::ConsumerActive { stream, consumer } => {
             (e.kind, e.stream, e.endpoint) = ("ConsumerActive", s(stream), s(consumer));
+        }
+        Event::LeaseCreated { app, shard } => (e.kind, e.app, e.shard) = ("LeaseCreated", s(app), Some(*shard)),
+        Event::LeaseDeleted { app, shard } => (e.kind, e.app, e.shard) = ("LeaseDeleted", s(app), Some(*shard)),
+        Event::LeaseTaken { app, shard, worker, previous_owner, stolen } => {
+            (e.kind, e.app, e.shard, e.worker) = ("LeaseTaken", s(app), Some(*shard), s(worker));
+            (e.previous_owner, e.stolen) = (previous_owner.as_deref().and_then(s), Some(*stolen));
+        }
+        Event::LeaseExpired { app, shard, owner } => {
+            (e.kind, e.app, e.shard, e.worker) = ("LeaseExpired", s(app), Some(*shard), s(owner));
+        }
+        Event::LeaseLost { app, shard, worker } => {
+            (e.kind, e.app, e.shard, e.worker) = ("LeaseLost", s(app), Some(*shard), s(worker));
+        }
+        Event::RecordsProcessed { app, shard, worker, from_index, count } => {
+            (e.kind, e.app, e.shard, e.worker) = ("RecordsProcessed", s(app), Some(*shard), s(worker));
+            (e.number, e.messages) = (n(*from_index), n(u64::from(*count)));
+        }
+        Event::Checkpointed { app, shard, worker, checkpoint } => {
+            (e.kind, e.app, e.shard, e.worker) = ("Checkpointed", s(app), Some(*shard), s(worker));
+            e.checkpoint = s(checkpoint);
+        }
+        Event::ShardEnded { app, shard, worker, children } => {
+            (e.kind, e.app, e.shard, e.worker) = ("ShardEnded", s(app), Some(*shard), s(worker));
+            e.shards = Some(children.clone());
+        }
+        Event::KclWorkerChanged { app, worker, status } => {
+            (e.kind, e.app, e.worker, e.status) = ("KclWorkerChanged", s(app), s(worker), Some(*status));
+        }
+        Event::ProducerBackoff { producer, records, attempt, retry_at } => {
+            (e.kind, e.producer, e.messages) = ("ProducerBackoff", s(producer), n(u64::from(*records)));
+            (e.receive_count, e.visible_at) = (Some(*attempt), n(retry_at.as_millis()));
+        }
+        Event::ProducerGaveUp { producer, records } => {
+            (e.kind, e.producer, e.messages) = ("ProducerGaveUp", s(producer), n(u64::from(*records)));
         }
     }
     e

@@ -11,6 +11,9 @@
 //! - `records`: PutRecord(s), GetShardIterator, GetRecords, per-shard
 //!   throughput limits, retention trimming.
 //! - `reshard`: SplitShard, MergeShards and UpdateShardCount.
+//! - [`kcl`]: a simulated KCL consumer application (workers, lease table).
+//! - [`producer`]: a simulated producer with partition-key strategies and
+//!   backoff on throttling.
 //!
 //! Everything AWS does "after a while" is a deadline: a stream is CREATING,
 //! UPDATING or DELETING for a fixed span of virtual time, and each shard has
@@ -19,8 +22,10 @@
 //! without moving the clock sees the last 500 throttled.
 
 pub mod error;
+pub mod kcl;
 pub mod keys;
 pub mod model;
+pub mod producer;
 
 mod records;
 mod reshard;
@@ -72,6 +77,10 @@ pub const ITERATOR_LIFETIME: SimDuration = SimDuration::from_mins(5);
 pub struct KinesisState {
     streams: BTreeMap<String, Stream>,
     next_incarnation: u64,
+    /// Simulated KCL applications reading the streams.
+    kcl: kcl::KclState,
+    /// Simulated producers writing to them.
+    producers: producer::ProducerState,
 }
 
 impl KinesisState {

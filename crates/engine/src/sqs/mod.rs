@@ -119,7 +119,11 @@ impl SqsState {
             Deadline::SnsDeliveryRetry { .. }
             | Deadline::KinesisStreamStatus { .. }
             | Deadline::KinesisRetention { .. }
-            | Deadline::KinesisConsumerStatus { .. } => String::new(),
+            | Deadline::KinesisConsumerStatus { .. }
+            | Deadline::KclWorkerTask { .. }
+            | Deadline::KclLeaseExpiry { .. }
+            | Deadline::KinesisProducerTick { .. }
+            | Deadline::KinesisProducerRetry { .. } => String::new(),
             Deadline::SqsDelayEnds { queue, seq } => {
                 format!("{}: msg {seq} becomes visible (delay ends)", queue_name(queue))
             }
@@ -237,7 +241,11 @@ pub(crate) fn on_deadline(core: &mut Core, state: &mut SqsState, deadline: Deadl
         Deadline::SnsDeliveryRetry { .. }
         | Deadline::KinesisStreamStatus { .. }
         | Deadline::KinesisRetention { .. }
-        | Deadline::KinesisConsumerStatus { .. } => {}
+        | Deadline::KinesisConsumerStatus { .. }
+        | Deadline::KclWorkerTask { .. }
+        | Deadline::KclLeaseExpiry { .. }
+        | Deadline::KinesisProducerTick { .. }
+        | Deadline::KinesisProducerRetry { .. } => {}
         Deadline::SqsDelayEnds { queue, seq } => {
             sqs.became_visible(queue, seq, |queue, number| Event::DelayEnded { queue, number })
         }
