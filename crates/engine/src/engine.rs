@@ -113,6 +113,14 @@ pub enum Deadline {
         incarnation: u64,
         consumer: String,
     },
+    /// Records are pushed to an enhanced fan-out subscription.
+    KinesisFanOutPush {
+        subscription: u64,
+    },
+    /// An enhanced fan-out subscription's five minutes are up.
+    KinesisFanOutEnd {
+        subscription: u64,
+    },
     /// A simulated KCL worker's recurring task: read its shards, renew its
     /// leases, or look for leases to take.
     KclWorkerTask {
@@ -256,7 +264,9 @@ impl Engine {
             Deadline::SnsDeliveryRetry { delivery } => self.sns.describe_retry(*delivery),
             Deadline::KinesisStreamStatus { .. }
             | Deadline::KinesisRetention { .. }
-            | Deadline::KinesisConsumerStatus { .. } => self.kinesis.describe_deadline(deadline),
+            | Deadline::KinesisConsumerStatus { .. }
+            | Deadline::KinesisFanOutPush { .. }
+            | Deadline::KinesisFanOutEnd { .. } => self.kinesis.describe_deadline(deadline),
             Deadline::KclWorkerTask { .. } | Deadline::KclLeaseExpiry { .. } => {
                 crate::kinesis::kcl::describe_deadline(&self.kinesis, deadline)
             }
@@ -302,7 +312,9 @@ impl Engine {
             }
             Deadline::KinesisStreamStatus { .. }
             | Deadline::KinesisRetention { .. }
-            | Deadline::KinesisConsumerStatus { .. } => {
+            | Deadline::KinesisConsumerStatus { .. }
+            | Deadline::KinesisFanOutPush { .. }
+            | Deadline::KinesisFanOutEnd { .. } => {
                 crate::kinesis::on_deadline(&mut self.core, &mut self.kinesis, deadline)
             }
             Deadline::KclWorkerTask { .. } | Deadline::KclLeaseExpiry { .. } => {

@@ -209,6 +209,23 @@ pub enum Event {
         stream: QueueName,
         consumer: alloc::string::String,
     },
+    /// An enhanced fan-out consumer subscribed to a shard (SubscribeToShard).
+    ShardSubscribed {
+        stream: QueueName,
+        shard: u32,
+        consumer: alloc::string::String,
+    },
+    /// Records were pushed to an enhanced fan-out subscriber.
+    RecordsPushed {
+        stream: QueueName,
+        shard: u32,
+        count: u32,
+    },
+    SubscriptionEnded {
+        stream: QueueName,
+        shard: u32,
+        reason: &'static str,
+    },
     /// A KCL application's lease table gained a lease: at start, or for a
     /// child shard once all its parents reached SHARD_END.
     LeaseCreated {

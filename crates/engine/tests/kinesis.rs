@@ -561,3 +561,120 @@ fn enhanced_fan_out_consumers_register_and_become_active() {
     assert_eq!(err.code, KinesisErrorCode::ResourceInUseException);
     e.kinesis().delete_stream(DeleteStreamRequest { stream: stream("s"), enforce_consumer_deletion: true }).unwrap();
 }
+
+mod fan_out {
+    use super::*;
+    use decouple_engine::kinesis::fanout::*;
+
+    const STREAM_ARN: &str = "arn:aws:kinesis:us-east-1:000000000000:stream/s";
+
+    fn consumer(e: &mut Engine) -> String {
+        let arn = e.kinesis().register_stream_consumer(STREAM_ARN, "app").unwrap().consumer_arn;
+        e.advance_by(CONSUMER_CREATE_DELAY);
+        arn
+    }
+
+    fn subscribe(e: &mut Engine, consumer_arn: &str, kind: &str) -> Result<SubscriptionId, KinesisError> {
+        e.kinesis().subscribe_to_shard(SubscribeToShardRequest {
+            consumer_arn: consumer_arn.into(),
+            shard_id: "shardId-000000000000".into(),
+            starting_position: StartingPosition { kind: kind.into(), ..Default::default() },
+        })
+    }
+
+    fn texts(events: &[SubscribeToShardEvent]) -> Vec<Vec<String>> {
+        events.iter().map(|e| e.records.iter().map(|r| String::from_utf8(r.data.clone()).unwrap()).collect()).collect()
+    }
+
+    #[test]
+    fn records_are_pushed_as_they_arrive_until_the_subscription_expires() {
+        let mut e = engine();
+        active_stream(&mut e, "s", 1);
+        put(&mut e, "s", "k", "old").unwrap();
+        let creating = e.kinesis().register_stream_consumer(STREAM_ARN, "early").unwrap().consumer_arn;
+        let err = subscribe(&mut e, &creating, "TRIM_HORIZON").unwrap_err();
+        assert_eq!(err.code, KinesisErrorCode::ResourceInUseException);
+        let arn = consumer(&mut e);
+
+        let id = subscribe(&mut e, &arn, "TRIM_HORIZON").unwrap();
+        e.advance_by(SimDuration::ZERO);
+        let (events, end) = e.kinesis().take_subscription_events(id).unwrap();
+        assert_eq!(texts(&events), [["old"]]);
+        assert_eq!(events[0].continuation_sequence_number, events[0].records[0].sequence_number);
+        assert_eq!(end, None);
+
+        e.advance_by(SimDuration::from_secs(2));
+        put(&mut e, "s", "k", "new").unwrap();
+        e.advance_by(SimDuration::ZERO);
+        let (events, _) = e.kinesis().take_subscription_events(id).unwrap();
+        assert_eq!(texts(&events), [["new"]]);
+        assert_eq!(events[0].millis_behind_latest, 0);
+
+        let err = subscribe(&mut e, &arn, "LATEST").unwrap_err();
+        assert_eq!(err.message, format!("Another active subscription exists for this consumer: {arn}"));
+
+        e.advance_by(SUBSCRIPTION_LIFETIME);
+        let (events, end) = e.kinesis().take_subscription_events(id).unwrap();
+        assert!(events.is_empty());
+        assert_eq!(end, Some(SubscriptionEnd::Expired));
+        assert!(e.kinesis().take_subscription_events(id).is_none(), "forgotten once drained");
+        e.kinesis().deregister_stream_consumer(ConsumerRef { consumer_arn: Some(arn), ..Default::default() }).unwrap();
+        e.kinesis()
+            .deregister_stream_consumer(ConsumerRef { consumer_arn: Some(creating), ..Default::default() })
+            .unwrap();
+        e.advance_by(SimDuration::from_secs(3600 * 25));
+        assert_eq!(e.pending_deadlines(), 0, "no push or expiry deadline left behind");
+    }
+
+    #[test]
+    fn each_subscriber_gets_two_mebibytes_per_second() {
+        let mut e = engine();
+        active_stream(&mut e, "s", 1);
+        let big = "x".repeat(1000 * 1024);
+        for _ in 0..3 {
+            put(&mut e, "s", "k", &big).unwrap();
+            e.advance_by(SimDuration::from_secs(1));
+        }
+        let arn = consumer(&mut e);
+        let id = subscribe(&mut e, &arn, "TRIM_HORIZON").unwrap();
+        e.advance_by(SimDuration::ZERO);
+        let (events, _) = e.kinesis().take_subscription_events(id).unwrap();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].records.len(), 2, "2 × 1,000 KiB fit in 2 MiB, a third does not");
+        assert!(events[0].millis_behind_latest > 0);
+        e.advance_by(SimDuration::from_secs(1));
+        let (events, _) = e.kinesis().take_subscription_events(id).unwrap();
+        assert_eq!(events.iter().map(|e| e.records.len()).sum::<usize>(), 1);
+        // A second consumer has its own 2 MiB/s.
+        let other = e.kinesis().register_stream_consumer(STREAM_ARN, "other").unwrap().consumer_arn;
+        e.advance_by(CONSUMER_CREATE_DELAY);
+        let second = subscribe(&mut e, &other, "TRIM_HORIZON").unwrap();
+        e.advance_by(SimDuration::ZERO);
+        assert_eq!(e.kinesis().take_subscription_events(second).unwrap().0[0].records.len(), 2);
+    }
+
+    #[test]
+    fn a_subscription_to_a_closed_shard_ends_with_its_children() {
+        let mut e = engine();
+        active_stream(&mut e, "s", 1);
+        let arn = consumer(&mut e);
+        let id = subscribe(&mut e, &arn, "LATEST").unwrap();
+        put(&mut e, "s", "k", "last").unwrap();
+        e.kinesis()
+            .split_shard(SplitShardRequest {
+                stream: stream("s"),
+                shard_to_split: "shardId-000000000000".into(),
+                new_starting_hash_key: (1u128 << 127).to_string(),
+            })
+            .unwrap();
+        e.advance_by(RESHARD_DELAY);
+        let (events, end) = e.kinesis().take_subscription_events(id).unwrap();
+        let last = events.last().unwrap();
+        assert_eq!(
+            last.child_shards.as_ref().unwrap().iter().map(|c| c.shard_id.as_str()).collect::<Vec<_>>(),
+            ["shardId-000000000001", "shardId-000000000002"]
+        );
+        assert_eq!(texts(&events).concat(), ["last"]);
+        assert_eq!(end, Some(SubscriptionEnd::ShardEnded));
+    }
+}

@@ -355,6 +355,15 @@ pub(crate) fn event(logged: &LoggedEvent) -> EventView {
         Event::ConsumerActive { stream, consumer } => {
             (e.kind, e.stream, e.endpoint) = ("ConsumerActive", s(stream), s(consumer));
         }
+        Event::ShardSubscribed { stream, shard, consumer } => {
+            (e.kind, e.stream, e.shard, e.endpoint) = ("ShardSubscribed", s(stream), Some(*shard), s(consumer));
+        }
+        Event::RecordsPushed { stream, shard, count } => {
+            (e.kind, e.stream, e.shard, e.messages) = ("RecordsPushed", s(stream), Some(*shard), n(u64::from(*count)));
+        }
+        Event::SubscriptionEnded { stream, shard, reason } => {
+            (e.kind, e.stream, e.shard, e.reason) = ("SubscriptionEnded", s(stream), Some(*shard), s(reason));
+        }
         Event::LeaseCreated { app, shard } => (e.kind, e.app, e.shard) = ("LeaseCreated", s(app), Some(*shard)),
         Event::LeaseDeleted { app, shard } => (e.kind, e.app, e.shard) = ("LeaseDeleted", s(app), Some(*shard)),
         Event::LeaseTaken { app, shard, worker, previous_owner, stolen } => {

@@ -11,6 +11,7 @@
 //! - `records`: PutRecord(s), GetShardIterator, GetRecords, per-shard
 //!   throughput limits, retention trimming.
 //! - `reshard`: SplitShard, MergeShards and UpdateShardCount.
+//! - [`fanout`]: enhanced fan-out, SubscribeToShard as a push in virtual time.
 //! - [`kcl`]: a simulated KCL consumer application (workers, lease table).
 //! - [`producer`]: a simulated producer with partition-key strategies and
 //!   backoff on throttling.
@@ -22,6 +23,7 @@
 //! without moving the clock sees the last 500 throttled.
 
 pub mod error;
+pub mod fanout;
 pub mod kcl;
 pub mod keys;
 pub mod model;
@@ -77,6 +79,9 @@ pub const ITERATOR_LIFETIME: SimDuration = SimDuration::from_mins(5);
 pub struct KinesisState {
     streams: BTreeMap<String, Stream>,
     next_incarnation: u64,
+    /// Enhanced fan-out subscriptions, by id.
+    subscriptions: BTreeMap<u64, fanout::Subscription>,
+    next_subscription: u64,
     /// Simulated KCL applications reading the streams.
     kcl: kcl::KclState,
     /// Simulated producers writing to them.
@@ -109,6 +114,15 @@ impl KinesisState {
             }
             Deadline::KinesisConsumerStatus { stream, consumer, .. } => {
                 format!("{stream}: consumer {consumer} becomes ACTIVE")
+            }
+            Deadline::KinesisFanOutPush { subscription } | Deadline::KinesisFanOutEnd { subscription } => {
+                match self.subscriptions.get(subscription) {
+                    Some(s) if matches!(deadline, Deadline::KinesisFanOutEnd { .. }) => {
+                        format!("{}: subscription to {} ends (5 minutes)", s.stream, keys::shard_id(s.shard))
+                    }
+                    Some(s) => format!("{}: records pushed to a subscriber of {}", s.stream, keys::shard_id(s.shard)),
+                    None => String::new(),
+                }
             }
             _ => String::new(),
         }
@@ -181,6 +195,8 @@ pub struct Shard {
     /// A read of more than 2 MiB blocks further reads until it is paid off.
     pub(crate) reads_blocked_until: SimTime,
     pub(crate) retention_deadline: Option<DeadlineKey>,
+    /// Enhanced fan-out subscriptions reading this shard, woken by writes.
+    pub(crate) subscribers: Vec<u64>,
     pub metrics: ShardMetrics,
 }
 
@@ -209,6 +225,7 @@ impl Shard {
             reads: RateWindow::default(),
             reads_blocked_until: SimTime(0),
             retention_deadline: None,
+            subscribers: Vec::new(),
             metrics: ShardMetrics::default(),
         }
     }
@@ -385,6 +402,8 @@ pub(crate) fn on_deadline(core: &mut Core, state: &mut KinesisState, deadline: D
         Deadline::KinesisConsumerStatus { stream, incarnation, consumer } => {
             streams::finish_consumer(core, state, &stream, incarnation, &consumer)
         }
+        Deadline::KinesisFanOutPush { subscription } => fanout::push(core, state, subscription),
+        Deadline::KinesisFanOutEnd { subscription } => fanout::expire(core, state, subscription),
         _ => {}
     }
 }

@@ -5,6 +5,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::fanout;
 use super::keys::{self, IteratorPosition, SequenceNumber};
 use super::*;
 use crate::event::Event;
@@ -32,16 +33,20 @@ impl Kinesis<'_> {
                 )));
             }
         }
-        match write(core, stream, req.partition_key, req.data, hash_key, now) {
+        let mut subscribers = Vec::new();
+        let result = match write(core, stream, req.partition_key, req.data, hash_key, now) {
             Ok((shard, index)) => {
                 let shard = &stream.shards[shard as usize];
+                subscribers.extend_from_slice(&shard.subscribers);
                 Ok(PutRecordResponse { shard_id: shard.id(), sequence_number: shard.sequence_number(index, now) })
             }
             Err(Throttled { shard }) => Err(KinesisError::new(
                 KinesisErrorCode::ProvisionedThroughputExceededException,
                 rate_exceeded(shard, &stream.name, &account),
             )),
-        }
+        };
+        fanout::wake(self.core, &mut self.state.subscriptions, &subscribers);
+        result
     }
 
     pub fn put_records(&mut self, req: PutRecordsRequest) -> Result<PutRecordsResponse, KinesisError> {
@@ -78,6 +83,7 @@ impl Kinesis<'_> {
             )?);
         }
         let mut failed_record_count = 0;
+        let mut subscribers = Vec::new();
         let records = req
             .records
             .into_iter()
@@ -85,6 +91,7 @@ impl Kinesis<'_> {
             .map(|(entry, hash_key)| match write(core, stream, entry.partition_key, entry.data, hash_key, now) {
                 Ok((shard, index)) => {
                     let shard = &stream.shards[shard as usize];
+                    subscribers.extend_from_slice(&shard.subscribers);
                     PutRecordsResult::Ok { shard_id: shard.id(), sequence_number: shard.sequence_number(index, now) }
                 }
                 Err(Throttled { shard }) => {
@@ -96,6 +103,7 @@ impl Kinesis<'_> {
                 }
             })
             .collect();
+        fanout::wake(self.core, &mut self.state.subscriptions, &subscribers);
         Ok(PutRecordsResponse { failed_record_count, records })
     }
 

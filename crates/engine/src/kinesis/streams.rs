@@ -440,8 +440,19 @@ impl Kinesis<'_> {
     pub fn deregister_stream_consumer(&mut self, req: ConsumerRef) -> Result<(), KinesisError> {
         let (stream, index) = self.find_consumer(&req)?;
         let name = String::from(&*stream.name);
+        let arn = stream.consumers[index].arn.clone();
         if let Some(stream) = self.state.streams.get_mut(&name) {
             stream.consumers.remove(index);
+        }
+        let gone: Vec<u64> =
+            self.state.subscriptions.values().filter(|s| s.consumer_arn == arn).map(|s| s.id.0).collect();
+        for id in gone {
+            super::fanout::finish(
+                self.core,
+                self.state,
+                super::fanout::SubscriptionId(id),
+                super::fanout::SubscriptionEnd::Gone,
+            );
         }
         Ok(())
     }
@@ -557,8 +568,25 @@ pub(super) fn finish_transition(core: &mut Core, state: &mut KinesisState, name:
             }
             stream.status = StreamStatus::Active;
             core.emit(Event::StreamActive { stream: stream.name.clone() });
+            // Subscribers of shards just closed get their last event, with the children.
+            let closed: Vec<u64> = stream
+                .shards
+                .iter()
+                .filter(|s| s.closed_at == Some(core.now))
+                .flat_map(|s| s.subscribers.iter().copied())
+                .collect();
+            super::fanout::wake(core, &mut state.subscriptions, &closed);
         }
         StreamStatus::Deleting => {
+            let gone: Vec<u64> = state.subscriptions.values().filter(|s| &*s.stream == name).map(|s| s.id.0).collect();
+            for id in gone {
+                super::fanout::finish(
+                    core,
+                    state,
+                    super::fanout::SubscriptionId(id),
+                    super::fanout::SubscriptionEnd::Gone,
+                );
+            }
             if let Some(stream) = state.streams.remove(name) {
                 for key in stream.shards.iter().filter_map(|s| s.retention_deadline) {
                     core.deadlines.cancel(key);

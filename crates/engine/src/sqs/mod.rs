@@ -120,6 +120,8 @@ impl SqsState {
             | Deadline::KinesisStreamStatus { .. }
             | Deadline::KinesisRetention { .. }
             | Deadline::KinesisConsumerStatus { .. }
+            | Deadline::KinesisFanOutPush { .. }
+            | Deadline::KinesisFanOutEnd { .. }
             | Deadline::KclWorkerTask { .. }
             | Deadline::KclLeaseExpiry { .. }
             | Deadline::KinesisProducerTick { .. }
@@ -242,6 +244,8 @@ pub(crate) fn on_deadline(core: &mut Core, state: &mut SqsState, deadline: Deadl
         | Deadline::KinesisStreamStatus { .. }
         | Deadline::KinesisRetention { .. }
         | Deadline::KinesisConsumerStatus { .. }
+        | Deadline::KinesisFanOutPush { .. }
+        | Deadline::KinesisFanOutEnd { .. }
         | Deadline::KclWorkerTask { .. }
         | Deadline::KclLeaseExpiry { .. }
         | Deadline::KinesisProducerTick { .. }
