@@ -73,6 +73,24 @@ function abortError() {
 }
 
 /**
+ * The body of a streaming answer (Kinesis SubscribeToShard's event stream):
+ * the bytes that came with the answer, then whatever the engine pushes as
+ * virtual time moves, until the subscription ends. The SDK reads any async
+ * iterable of Uint8Array chunks as an event stream, in Node and in browsers.
+ */
+async function* eventStreamBody(engine, stream, first) {
+  if (first.length > 0) yield first;
+  for (;;) {
+    const chunk = engine.takeStreamChunk(stream);
+    if (chunk === undefined) return;
+    if (chunk.bytes.length > 0) yield chunk.bytes;
+    if (chunk.done) return;
+    // Nothing yet: look again after the clock had a chance to move.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
  * An AWS SDK v3 `requestHandler` bound to a Decouple engine.
  * `options.onRequest(request)` and `options.onResponse(response)` let a UI watch the traffic.
  */
@@ -113,7 +131,13 @@ function handler(engine, options = {}) {
       // S3's GetObject hands its body to the caller as a stream (Body.transformToString()),
       // which the SDK builds only from a Node Readable, a web ReadableStream or a Blob;
       // a Blob works in Node and browsers alike, and S3's other answers read it too.
-      const body = isS3(wire.headers) && typeof Blob === "function" ? new Blob([response.body]) : response.body;
+      const stream = response.headers["x-decouple-event-stream"];
+      const body =
+        stream !== undefined
+          ? eventStreamBody(engine, Number(stream), response.body)
+          : isS3(wire.headers) && typeof Blob === "function"
+            ? new Blob([response.body])
+            : response.body;
       return {
         response: { statusCode: response.statusCode, reason: undefined, headers: response.headers, body },
       };

@@ -36,6 +36,9 @@ pub struct Engine {
     gateway: Gateway,
     /// The `resolve` functions of promises for requests still pending, by pending id.
     waiting: BTreeMap<u64, Function>,
+    /// Body bytes of streaming answers (SubscribeToShard) not yet taken, and
+    /// whether each stream has ended, by the id in `x-decouple-event-stream`.
+    streams: BTreeMap<u64, (alloc::vec::Vec<u8>, bool)>,
 }
 
 #[wasm_bindgen]
@@ -48,7 +51,7 @@ impl Engine {
         let config = convert::config(&options)?;
         let engine = Core::new(config);
         let gateway = Gateway::new(&engine);
-        Ok(Engine { engine, gateway, waiting: BTreeMap::new() })
+        Ok(Engine { engine, gateway, waiting: BTreeMap::new(), streams: BTreeMap::new() })
     }
 
     /// Answers one HTTP request: `{method, path, query, headers, body}` where
@@ -58,7 +61,13 @@ impl Engine {
     pub fn dispatch(&mut self, request: JsValue) -> Result<Promise, JsError> {
         let request = convert::request(&request)?;
         let promise = match self.gateway.dispatch(&mut self.engine, &request) {
-            Dispatch::Ready(response) => Promise::resolve(&convert::response(&response)),
+            Dispatch::Ready(response) => {
+                // A streaming answer: its later body is read with `takeStreamChunk`.
+                if let Some(id) = response.header(decouple_wire::EVENT_STREAM_HEADER).and_then(|v| v.parse().ok()) {
+                    self.streams.insert(id, Default::default());
+                }
+                Promise::resolve(&convert::response(&response))
+            }
             Dispatch::Pending(id) => {
                 let mut resolver = None;
                 let promise = Promise::new(&mut |resolve, _reject| resolver = Some(resolve));
@@ -142,6 +151,25 @@ impl Engine {
         self.gateway.cancel(&mut self.engine, decouple_wire::PendingId(id));
     }
 
+    /// More body for a streaming answer (one with an `x-decouple-event-stream`
+    /// header): `{bytes: Uint8Array, done}`, where `bytes` may be empty while
+    /// the stream waits for the clock. `undefined` once an ended stream has
+    /// been read to its end, or for an unknown id. See js/handler.mjs.
+    #[wasm_bindgen(js_name = takeStreamChunk)]
+    pub fn take_stream_chunk(&mut self, stream: f64) -> Result<JsValue, JsError> {
+        let id = convert::whole(stream);
+        let Some((bytes, done)) = self.streams.get_mut(&id).map(|(b, d)| (core::mem::take(b), *d)) else {
+            return Ok(JsValue::UNDEFINED);
+        };
+        if done {
+            self.streams.remove(&id);
+        }
+        let chunk = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&chunk, &"bytes".into(), &js_sys::Uint8Array::from(bytes.as_slice()));
+        let _ = js_sys::Reflect::set(&chunk, &"done".into(), &JsValue::from_bool(done));
+        Ok(chunk.into())
+    }
+
     /// How many dispatched requests wait for the clock (long polls).
     #[wasm_bindgen(js_name = pendingRequests)]
     pub fn pending_requests(&self) -> usize {
@@ -168,6 +196,11 @@ impl Engine {
                 // Resolving only queues a microtask; it cannot re-enter the engine.
                 let _ = resolve.call1(&JsValue::UNDEFINED, &convert::response(&response));
             }
+        }
+        for chunk in self.gateway.poll_event_streams(&mut self.engine) {
+            let (bytes, done) = self.streams.entry(chunk.stream).or_default();
+            bytes.extend(chunk.bytes);
+            *done |= chunk.done;
         }
     }
 }

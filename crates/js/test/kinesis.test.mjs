@@ -29,6 +29,7 @@ import {
   RegisterStreamConsumerCommand,
   RemoveTagsFromStreamCommand,
   SplitShardCommand,
+  SubscribeToShardCommand,
   UpdateShardCountCommand,
   ExpiredIteratorException,
   InvalidArgumentException,
@@ -287,4 +288,50 @@ test("retention, tags and enhanced fan-out consumers", async () => {
   );
   await kinesis.send(new DeregisterStreamConsumerCommand({ StreamARN: streamArn("s"), ConsumerName: "dashboard" }));
   assert.deepEqual((await kinesis.send(new ListStreamConsumersCommand({ StreamARN: streamArn("s") }))).Consumers, []);
+});
+
+test("enhanced fan-out: SubscribeToShard streams events as virtual time moves", async () => {
+  const { engine, kinesis } = client();
+  await stream(engine, kinesis, "s", 1);
+  await put(kinesis, "s", "k", "before");
+  const { Consumer } = await kinesis.send(
+    new RegisterStreamConsumerCommand({ StreamARN: streamArn("s"), ConsumerName: "efo" }),
+  );
+  engine.advance(5_000);
+  const { EventStream } = await kinesis.send(
+    new SubscribeToShardCommand({
+      ConsumerARN: Consumer.ConsumerARN,
+      ShardId: "shardId-000000000000",
+      StartingPosition: { Type: "TRIM_HORIZON" },
+    }),
+  );
+  const events = [];
+  const reading = (async () => {
+    for await (const event of EventStream) events.push(event.SubscribeToShardEvent);
+  })();
+  await put(kinesis, "s", "k", "after");
+  engine.advance(1);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual(
+    events.map((e) => texts(e.Records)),
+    [["before"], ["after"]],
+  );
+  assert.equal(events[1].ContinuationSequenceNumber, events[1].Records[0].SequenceNumber);
+  assert.equal(events[1].MillisBehindLatest, 0);
+
+  const again = await failure(
+    kinesis.send(
+      new SubscribeToShardCommand({
+        ConsumerARN: Consumer.ConsumerARN,
+        ShardId: "shardId-000000000000",
+        StartingPosition: { Type: "LATEST" },
+      }),
+    ),
+  );
+  assert.ok(again instanceof ResourceInUseException);
+
+  // Five minutes later the subscription ends and the stream closes.
+  engine.advance(5 * 60_000);
+  await reading;
+  assert.equal(events.length, 2);
 });

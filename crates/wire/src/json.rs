@@ -99,6 +99,7 @@ impl<'a> Members<'a> {
     }
 
     /// A boolean member.
+    #[cfg_attr(not(any(feature = "kinesis", feature = "firehose")), allow(dead_code))]
     pub fn boolean(&self, name: &str) -> Result<Option<bool>> {
         match self.get(name) {
             None => Ok(None),
@@ -108,6 +109,7 @@ impl<'a> Members<'a> {
     }
 
     /// A timestamp member as the JSON protocols send it: epoch seconds, possibly fractional.
+    #[cfg_attr(not(any(feature = "kinesis", feature = "firehose")), allow(dead_code))]
     pub fn epoch_seconds(&self, name: &str) -> Result<Option<SimTime>> {
         match self.get(name) {
             None => Ok(None),
@@ -120,6 +122,7 @@ impl<'a> Members<'a> {
     }
 
     /// A structure member.
+    #[cfg_attr(not(any(feature = "kinesis", feature = "firehose")), allow(dead_code))]
     pub fn structure(&self, name: &str) -> Result<Option<Members<'a>>> {
         Ok(self.object(name)?.map(Members))
     }
@@ -194,6 +197,7 @@ fn decode_blob(v: &Value) -> Result<Vec<u8>> {
 }
 
 /// A timestamp as the JSON protocols write it: epoch seconds with milliseconds.
+#[cfg_attr(not(any(feature = "kinesis", feature = "firehose")), allow(dead_code))]
 pub(crate) fn epoch_seconds(t: SimTime) -> Value {
     let millis = t.as_millis();
     if millis % 1000 == 0 {

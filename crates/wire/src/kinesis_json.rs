@@ -6,6 +6,9 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use decouple_engine::kinesis::fanout::{
+    StartingPosition, SubscribeToShardEvent, SubscribeToShardRequest, SubscriptionEnd, SubscriptionId,
+};
 use decouple_engine::kinesis::*;
 use decouple_engine::Engine;
 use serde_json::{Map, Value};
@@ -39,6 +42,7 @@ pub const ACTIONS: &[&str] = &[
     "RegisterStreamConsumer",
     "RemoveTagsFromStream",
     "SplitShard",
+    "SubscribeToShard",
     "UpdateShardCount",
 ];
 
@@ -93,6 +97,8 @@ pub(crate) fn handle(engine: &mut Engine, operation: &str, body: &[u8], request_
         "RegisterStreamConsumer" => register_stream_consumer(k, m),
         "RemoveTagsFromStream" => remove_tags_from_stream(k, m),
         "SplitShard" => split_shard(k, m),
+        // The gateway answers SubscribeToShard itself (it streams); see `subscribe`.
+        "SubscribeToShard" => Err(InputError::Missing("ConsumerARN").into()),
         "UpdateShardCount" => update_shard_count(k, m),
         _ => unreachable!("ACTIONS lists every action matched here"),
     };
@@ -503,4 +509,96 @@ fn list_stream_consumers(k: &mut Kinesis<'_>, m: Members<'_>) -> Result<Value> {
         .put("Consumers", Value::Array(r.consumers.into_iter().map(|c| consumer(c, false)).collect()))
         .opt("NextToken", r.next_token)
         .into_value())
+}
+
+// ---------------------------------------------------------------- SubscribeToShard
+
+/// The content type of an event stream answer.
+pub(crate) const EVENT_STREAM: &str = "application/vnd.amazon.eventstream";
+
+/// Starts an enhanced fan-out subscription. On success the answer's body
+/// holds the `initial-response` event and whatever was pushed at once; the
+/// gateway hands out later events as the clock moves.
+pub(crate) fn subscribe(
+    engine: &mut Engine,
+    body: &[u8],
+    request_id: &str,
+) -> core::result::Result<(SubscriptionId, HttpResponse), HttpResponse> {
+    let started = (|| -> Result<SubscriptionId> {
+        let map = json::parse_body(body)?;
+        let m = Members(&map);
+        let position = m.structure("StartingPosition")?.ok_or(InputError::Missing("StartingPosition"))?;
+        let req = SubscribeToShardRequest {
+            consumer_arn: m.required_string("ConsumerARN")?,
+            shard_id: m.required_string("ShardId")?,
+            starting_position: StartingPosition {
+                kind: position.required_string("Type")?,
+                sequence_number: position.string("SequenceNumber")?,
+                timestamp: position.epoch_seconds("Timestamp")?,
+            },
+        };
+        Ok(engine.kinesis().subscribe_to_shard(req)?)
+    })();
+    let id = started.map_err(|fault| fault_response(fault, request_id))?;
+    // Pushes due now (the records already there) go out with the answer.
+    engine.advance_by(decouple_engine::SimDuration::ZERO);
+    let mut body = crate::eventstream::json_event("initial-response", b"{}");
+    if let Some((events, end)) = engine.kinesis().take_subscription_events(id) {
+        body.extend(encode_events(&events, end));
+    }
+    let response = HttpResponse {
+        status: 200,
+        headers: alloc::vec![
+            ("x-amzn-RequestId".into(), request_id.into()),
+            ("Content-Type".into(), EVENT_STREAM.into()),
+        ],
+        body,
+    };
+    Ok((id, response))
+}
+
+/// Event stream frames for pushed events. A subscription that ended is
+/// simply the end of the stream, as AWS closes the connection.
+pub(crate) fn encode_events(events: &[SubscribeToShardEvent], _end: Option<SubscriptionEnd>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for event in events {
+        let records = event
+            .records
+            .iter()
+            .map(|rec| {
+                Output::new()
+                    .put("SequenceNumber", rec.sequence_number.clone())
+                    .put("ApproximateArrivalTimestamp", epoch_seconds(rec.approximate_arrival))
+                    .put("Data", encode_blob(&rec.data))
+                    .put("PartitionKey", rec.partition_key.clone())
+                    .into_value()
+            })
+            .collect();
+        let children = event.child_shards.as_ref().map(|children| {
+            Value::Array(
+                children
+                    .iter()
+                    .map(|c| {
+                        Output::new()
+                            .put("ShardId", c.shard_id.clone())
+                            .put(
+                                "ParentShards",
+                                Value::Array(c.parent_shards.iter().cloned().map(Value::String).collect()),
+                            )
+                            .put("HashKeyRange", hash_range(&c.hash_key_range))
+                            .into_value()
+                    })
+                    .collect(),
+            )
+        });
+        let payload = Output::new()
+            .put("Records", Value::Array(records))
+            .put("ContinuationSequenceNumber", event.continuation_sequence_number.clone())
+            .put("MillisBehindLatest", event.millis_behind_latest)
+            .opt("ChildShards", children)
+            .into_value();
+        let bytes = serde_json::to_vec(&payload).unwrap_or_default();
+        out.extend(crate::eventstream::json_event("SubscribeToShardEvent", &bytes));
+    }
+    out
 }

@@ -30,6 +30,8 @@
 
 extern crate alloc;
 
+#[cfg(feature = "kinesis")]
+mod eventstream;
 mod json;
 #[cfg(feature = "kinesis")]
 mod kinesis_json;
@@ -127,6 +129,25 @@ pub struct Gateway {
     /// Request ids (`x-amzn-RequestId`) come from their own seeded generator so
     /// that they are reproducible yet never disturb the engine's random stream.
     request_ids: Rng,
+    /// Open event streams (SubscribeToShard), by the id in [`EVENT_STREAM_HEADER`].
+    #[cfg(feature = "kinesis")]
+    event_streams: BTreeMap<u64, decouple_engine::kinesis::fanout::SubscriptionId>,
+    #[cfg(feature = "kinesis")]
+    next_event_stream: u64,
+}
+
+/// An answer whose body goes on streaming (SubscribeToShard's events) carries
+/// this header with an id; [`Gateway::poll_event_streams`] hands out the rest
+/// of its body as the clock moves. It is this in-process transport's header,
+/// not AWS's: over HTTP the body would simply keep flowing.
+pub const EVENT_STREAM_HEADER: &str = "x-decouple-event-stream";
+
+/// More body for a streaming answer: `bytes` to append, and whether the stream has ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StreamChunk {
+    pub stream: u64,
+    pub bytes: Vec<u8>,
+    pub done: bool,
 }
 
 /// Salt that keeps the request-id stream apart from the engine's own stream for the same seed.
@@ -139,6 +160,10 @@ impl Gateway {
             waiting: BTreeMap::new(),
             next_pending: 1,
             request_ids: Rng::new(engine.config().seed ^ REQUEST_ID_SALT),
+            #[cfg(feature = "kinesis")]
+            event_streams: BTreeMap::new(),
+            #[cfg(feature = "kinesis")]
+            next_event_stream: 1,
         }
     }
 
@@ -162,6 +187,19 @@ impl Gateway {
             (Some(Service::Sns), Protocol::AwsQuery) => {
                 let form = query::Form::from_request(req);
                 Dispatch::Ready(sns_query::handle(engine, route.operation, &form, &request_id))
+            }
+            #[cfg(feature = "kinesis")]
+            (Some(Service::Kinesis), Protocol::AwsJson1_1) if route.operation == "SubscribeToShard" => {
+                match kinesis_json::subscribe(engine, &req.body, &request_id) {
+                    Ok((subscription, mut response)) => {
+                        let id = self.next_event_stream;
+                        self.next_event_stream += 1;
+                        self.event_streams.insert(id, subscription);
+                        response.headers.push((EVENT_STREAM_HEADER.into(), id.to_string()));
+                        Dispatch::Ready(response)
+                    }
+                    Err(response) => Dispatch::Ready(response),
+                }
             }
             #[cfg(feature = "kinesis")]
             (Some(Service::Kinesis), Protocol::AwsJson1_1) => {
@@ -198,6 +236,37 @@ impl Gateway {
             engine.sqs().cancel_poll(waiting.ticket);
             // If it had already finished, drop the answer nobody will read.
             let _ = engine.sqs().take_poll_result(waiting.ticket);
+        }
+    }
+
+    /// Body bytes for streaming answers that got more since the last call
+    /// (events pushed as the clock moved), and which of them ended. Call it
+    /// after moving the clock, like [`Gateway::poll_completed`].
+    pub fn poll_event_streams(&mut self, engine: &mut Engine) -> Vec<StreamChunk> {
+        #[cfg(feature = "kinesis")]
+        {
+            let mut chunks = Vec::new();
+            self.event_streams.retain(|&stream, subscription| {
+                match engine.kinesis().take_subscription_events(*subscription) {
+                    Some((events, end)) => {
+                        let done = end.is_some();
+                        if !events.is_empty() || done {
+                            chunks.push(StreamChunk { stream, bytes: kinesis_json::encode_events(&events, end), done });
+                        }
+                        !done
+                    }
+                    None => {
+                        chunks.push(StreamChunk { stream, bytes: Vec::new(), done: true });
+                        false
+                    }
+                }
+            });
+            chunks
+        }
+        #[cfg(not(feature = "kinesis"))]
+        {
+            let _ = engine;
+            Vec::new()
         }
     }
 

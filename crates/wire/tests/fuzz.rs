@@ -217,6 +217,16 @@ fn target() -> impl Strategy<Value = Option<String>> {
 fn check_response(r: &HttpResponse, what: &str) {
     assert!((200..600).contains(&r.status), "{what}: status {}", r.status);
     assert!(r.header("x-amzn-RequestId").is_some(), "{what}: no request id");
+    if r.header("content-type") == Some("application/vnd.amazon.eventstream") {
+        // SubscribeToShard: binary event stream frames, each sized by its prelude.
+        let mut at = 0;
+        while at < r.body.len() {
+            let len = u32::from_be_bytes(r.body[at..at + 4].try_into().unwrap()) as usize;
+            assert!(len >= 16 && at + len <= r.body.len(), "{what}: bad frame length {len}");
+            at += len;
+        }
+        return;
+    }
     let body: Value = serde_json::from_slice(&r.body)
         .unwrap_or_else(|e| panic!("{what}: body is not JSON ({e}): {}", String::from_utf8_lossy(&r.body)));
     assert!(body.is_object(), "{what}: body is not an object");

@@ -144,3 +144,71 @@ fn update_shard_count_and_consumers_answer_their_shapes() {
     let (_, tags) = h.kinesis("ListTagsForStream", r#"{"StreamName":"s"}"#);
     assert_eq!(tags, json!({"Tags": [{"Key": "team", "Value": "data"}], "HasMoreTags": false}));
 }
+
+#[test]
+fn subscribe_to_shard_answers_an_event_stream_that_goes_on_as_time_moves() {
+    use decouple_engine::kinesis::CONSUMER_CREATE_DELAY;
+    use decouple_engine::SimDuration;
+    use decouple_wire::EVENT_STREAM_HEADER;
+
+    /// (event type, JSON payload) of each frame.
+    fn frames(bytes: &[u8]) -> Vec<(String, serde_json::Value)> {
+        let mut out = Vec::new();
+        let mut at = 0;
+        while at < bytes.len() {
+            let total = u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+            let headers_len = u32::from_be_bytes(bytes[at + 4..at + 8].try_into().unwrap()) as usize;
+            let frame = &bytes[at..at + total];
+            let (mut h, mut event_type) = (12, String::new());
+            while h < 12 + headers_len {
+                let name_len = frame[h] as usize;
+                let name = std::str::from_utf8(&frame[h + 1..h + 1 + name_len]).unwrap();
+                let value_len = u16::from_be_bytes([frame[h + 2 + name_len], frame[h + 3 + name_len]]) as usize;
+                let value = std::str::from_utf8(&frame[h + 4 + name_len..h + 4 + name_len + value_len]).unwrap();
+                if name == ":event-type" {
+                    event_type = value.to_string();
+                }
+                h += 4 + name_len + value_len;
+            }
+            let payload = serde_json::from_slice(&frame[12 + headers_len..total - 4]).unwrap();
+            out.push((event_type, payload));
+            at += total;
+        }
+        out
+    }
+
+    let mut h = Harness::new();
+    active_stream(&mut h, "s", 1);
+    h.kinesis("PutRecord", r#"{"StreamName":"s","Data":"YQ==","PartitionKey":"k"}"#);
+    let (_, c) = h.kinesis(
+        "RegisterStreamConsumer",
+        r#"{"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/s","ConsumerName":"efo"}"#,
+    );
+    h.engine.advance_by(CONSUMER_CREATE_DELAY);
+    let arn = c["Consumer"]["ConsumerARN"].as_str().unwrap();
+    let r = h.call(&kinesis_sdk(
+        "SubscribeToShard",
+        &format!(
+            r#"{{"ConsumerARN":"{arn}","ShardId":"shardId-000000000000","StartingPosition":{{"Type":"TRIM_HORIZON"}}}}"#
+        ),
+    ));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("application/vnd.amazon.eventstream"));
+    let stream: u64 = r.header(EVENT_STREAM_HEADER).unwrap().parse().unwrap();
+    let first = frames(&r.body);
+    assert_eq!(first[0], ("initial-response".to_string(), json!({})));
+    assert_eq!(first[1].0, "SubscribeToShardEvent");
+    assert_eq!(first[1].1["Records"][0]["Data"], "YQ==");
+
+    h.kinesis("PutRecord", r#"{"StreamName":"s","Data":"Yg==","PartitionKey":"k"}"#);
+    h.engine.advance_by(SimDuration::from_millis(1));
+    let chunks = h.gateway.poll_event_streams(&mut h.engine);
+    assert_eq!(chunks.len(), 1);
+    assert_eq!((chunks[0].stream, chunks[0].done), (stream, false));
+    assert_eq!(frames(&chunks[0].bytes)[0].1["Records"][0]["Data"], "Yg==");
+
+    h.engine.advance_by(SimDuration::from_mins(5));
+    let chunks = h.gateway.poll_event_streams(&mut h.engine);
+    assert_eq!((chunks.len(), chunks[0].done), (1, true));
+    assert!(h.gateway.poll_event_streams(&mut h.engine).is_empty());
+}
