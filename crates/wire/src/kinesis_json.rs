@@ -355,32 +355,8 @@ fn get_records(k: &mut Kinesis<'_>, m: Members<'_>) -> Result<Value> {
         limit: m.integer("Limit")?,
         stream_arn: m.string("StreamARN")?,
     })?;
-    let records = r
-        .records
-        .into_iter()
-        .map(|rec| {
-            Output::new()
-                .put("SequenceNumber", rec.sequence_number)
-                .put("ApproximateArrivalTimestamp", epoch_seconds(rec.approximate_arrival))
-                .put("Data", encode_blob(&rec.data))
-                .put("PartitionKey", rec.partition_key)
-                .into_value()
-        })
-        .collect();
-    let children = r.child_shards.map(|children| {
-        Value::Array(
-            children
-                .into_iter()
-                .map(|c| {
-                    Output::new()
-                        .put("ShardId", c.shard_id)
-                        .put("ParentShards", Value::Array(c.parent_shards.into_iter().map(Value::String).collect()))
-                        .put("HashKeyRange", hash_range(&c.hash_key_range))
-                        .into_value()
-                })
-                .collect(),
-        )
-    });
+    let records = r.records.iter().map(record).collect();
+    let children = r.child_shards.as_deref().map(child_shards);
     // AWS always sends `Records`, even empty, and `NextShardIterator` only while the shard has more.
     Ok(Output::new()
         .put("Records", Value::Array(records))
@@ -388,6 +364,31 @@ fn get_records(k: &mut Kinesis<'_>, m: Members<'_>) -> Result<Value> {
         .put("MillisBehindLatest", r.millis_behind_latest)
         .opt("ChildShards", children)
         .into_value())
+}
+
+/// A record as GetRecords and SubscribeToShardEvent carry it.
+fn record(rec: &RecordView) -> Value {
+    Output::new()
+        .put("SequenceNumber", rec.sequence_number.as_str())
+        .put("ApproximateArrivalTimestamp", epoch_seconds(rec.approximate_arrival))
+        .put("Data", encode_blob(&rec.data))
+        .put("PartitionKey", rec.partition_key.as_str())
+        .into_value()
+}
+
+fn child_shards(children: &[ChildShard]) -> Value {
+    Value::Array(
+        children
+            .iter()
+            .map(|c| {
+                Output::new()
+                    .put("ShardId", c.shard_id.as_str())
+                    .put("ParentShards", Value::Array(c.parent_shards.iter().cloned().map(Value::String).collect()))
+                    .put("HashKeyRange", hash_range(&c.hash_key_range))
+                    .into_value()
+            })
+            .collect(),
+    )
 }
 
 fn split_shard(k: &mut Kinesis<'_>, m: Members<'_>) -> Result<Value> {
@@ -562,35 +563,8 @@ pub(crate) fn subscribe(
 pub(crate) fn encode_events(events: &[SubscribeToShardEvent], _end: Option<SubscriptionEnd>) -> Vec<u8> {
     let mut out = Vec::new();
     for event in events {
-        let records = event
-            .records
-            .iter()
-            .map(|rec| {
-                Output::new()
-                    .put("SequenceNumber", rec.sequence_number.clone())
-                    .put("ApproximateArrivalTimestamp", epoch_seconds(rec.approximate_arrival))
-                    .put("Data", encode_blob(&rec.data))
-                    .put("PartitionKey", rec.partition_key.clone())
-                    .into_value()
-            })
-            .collect();
-        let children = event.child_shards.as_ref().map(|children| {
-            Value::Array(
-                children
-                    .iter()
-                    .map(|c| {
-                        Output::new()
-                            .put("ShardId", c.shard_id.clone())
-                            .put(
-                                "ParentShards",
-                                Value::Array(c.parent_shards.iter().cloned().map(Value::String).collect()),
-                            )
-                            .put("HashKeyRange", hash_range(&c.hash_key_range))
-                            .into_value()
-                    })
-                    .collect(),
-            )
-        });
+        let records = event.records.iter().map(record).collect();
+        let children = event.child_shards.as_deref().map(child_shards);
         let payload = Output::new()
             .put("Records", Value::Array(records))
             .put("ContinuationSequenceNumber", event.continuation_sequence_number.clone())

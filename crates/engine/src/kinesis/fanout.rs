@@ -280,12 +280,7 @@ pub(super) fn push(core: &mut Core, state: &mut KinesisState, id: u64) {
             break;
         }
         window.bytes += size;
-        records.push(RecordView {
-            sequence_number: shard.sequence_number(record.index, record.arrival),
-            approximate_arrival: record.arrival,
-            data: record.data.clone(),
-            partition_key: record.partition_key.clone(),
-        });
+        records.push(shard.view(record));
         index += 1;
     }
     let caught_up = index >= shard.next_index;
@@ -297,27 +292,13 @@ pub(super) fn push(core: &mut Core, state: &mut KinesisState, id: u64) {
         }
         return;
     }
-    let millis_behind_latest = match shard.record(index) {
-        Some(next) if !caught_up => now.saturating_sub(next.arrival).as_millis(),
-        _ => 0,
-    };
+    let millis_behind_latest = shard.millis_behind(index, now);
     // AWS's continuation number is the last record's, or where reading would resume.
     let continuation_sequence_number = match records.last() {
         Some(last) => last.sequence_number.clone(),
         None => shard.sequence_number(index.saturating_sub(1), now),
     };
-    let child_shards = ended.then(|| {
-        stream
-            .shards
-            .iter()
-            .filter(|s| s.parent == Some(shard.number) || s.adjacent_parent == Some(shard.number))
-            .map(|s| ChildShard {
-                shard_id: s.id(),
-                parent_shards: s.parent.iter().chain(&s.adjacent_parent).map(|p| keys::shard_id(*p)).collect(),
-                hash_key_range: s.range.clone(),
-            })
-            .collect()
-    });
+    let child_shards = ended.then(|| stream.child_shards(shard.number));
     let count = records.len() as u32;
     subscription.delivered_records += u64::from(count);
     subscription.next_index = index;

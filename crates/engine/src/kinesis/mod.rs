@@ -170,6 +170,20 @@ impl Stream {
         self.max_record_size_kib as usize * 1024
     }
 
+    /// The shards made from `parent` by resharding, as GetRecords and
+    /// SubscribeToShard report them at the end of a closed shard.
+    pub fn child_shards(&self, parent: u32) -> Vec<ChildShard> {
+        self.shards
+            .iter()
+            .filter(|s| s.parent == Some(parent) || s.adjacent_parent == Some(parent))
+            .map(|s| ChildShard {
+                shard_id: s.id(),
+                parent_shards: s.parent.iter().chain(&s.adjacent_parent).map(|p| keys::shard_id(*p)).collect(),
+                hash_key_range: s.range.clone(),
+            })
+            .collect()
+    }
+
     /// The open shard whose hash key range holds `hash_key`.
     pub fn shard_for_hash(&self, hash_key: u128) -> Option<&Shard> {
         self.open_shards().find(|s| s.range.starting <= hash_key && hash_key <= s.range.ending)
@@ -254,6 +268,25 @@ impl Shard {
     pub fn record(&self, index: u64) -> Option<&StoredRecord> {
         let first = self.records.front()?.index;
         self.records.get(usize::try_from(index.checked_sub(first)?).ok()?)
+    }
+
+    /// A stored record as readers get it.
+    pub fn view(&self, record: &StoredRecord) -> RecordView {
+        RecordView {
+            sequence_number: self.sequence_number(record.index, record.arrival),
+            approximate_arrival: record.arrival,
+            data: record.data.clone(),
+            partition_key: record.partition_key.clone(),
+        }
+    }
+
+    /// How far a reader about to read `next_index` is behind the tip:
+    /// the age of that record, or 0 when it has caught up.
+    pub fn millis_behind(&self, next_index: u64, now: SimTime) -> u64 {
+        match self.record(next_index) {
+            Some(next) if next_index < self.next_index => now.saturating_sub(next.arrival).as_millis(),
+            _ => 0,
+        }
     }
 
     /// Index of the oldest retained record (or the next one, if none is).

@@ -248,12 +248,7 @@ impl Kinesis<'_> {
                 break;
             }
             bytes += size;
-            records.push(RecordView {
-                sequence_number: shard.sequence_number(record.index, record.arrival),
-                approximate_arrival: record.arrival,
-                data: record.data.clone(),
-                partition_key: record.partition_key.clone(),
-            });
+            records.push(shard.view(record));
             index += 1;
         }
         let window = shard.reads.at(now);
@@ -266,23 +261,9 @@ impl Kinesis<'_> {
         }
         shard.metrics.outgoing_records += records.len() as u64;
         let at_end = index >= shard.next_index;
-        let millis_behind_latest = match shard.record(index) {
-            Some(next) if !at_end => now.saturating_sub(next.arrival).as_millis(),
-            _ => 0,
-        };
+        let millis_behind_latest = shard.millis_behind(index, now);
         let finished = at_end && !shard.is_open();
-        let children = finished.then(|| {
-            stream
-                .shards
-                .iter()
-                .filter(|s| s.parent == Some(position.shard) || s.adjacent_parent == Some(position.shard))
-                .map(|s| ChildShard {
-                    shard_id: s.id(),
-                    parent_shards: s.parent.iter().chain(&s.adjacent_parent).map(|p| keys::shard_id(*p)).collect(),
-                    hash_key_range: s.range.clone(),
-                })
-                .collect()
-        });
+        let children = finished.then(|| stream.child_shards(position.shard));
         let next_shard_iterator =
             (!finished).then(|| IteratorPosition { created_at: now, next_index: index, ..position.clone() }.encode());
         if !records.is_empty() {
