@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The JS package and its conformance suite: builds crates/js for Node and the
 # web, then drives the engine with the real AWS SDK for JavaScript v3
-# (@aws-sdk/client-sqs, client-sns, client-s3 and client-kinesis, pinned in
+# (@aws-sdk/client-sqs, client-sns, client-s3, client-kinesis and client-firehose, pinned in
 # crates/js/test/package-lock.json) through
 # Decouple's in-process request handler, in Node and (bundled with esbuild) in
 # a Chromium page. Exits non-zero if anything fails.

@@ -10,7 +10,9 @@
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 
+use crate::analytics::{Analytics, AnalyticsState};
 use crate::event::{EventLog, LoggedEvent};
+use crate::firehose::{Firehose, FirehoseState};
 use crate::kinesis::{Kinesis, KinesisState};
 use crate::rng::Rng;
 use crate::s3::{S3State, S3};
@@ -142,6 +144,30 @@ pub enum Deadline {
         producer: u64,
         batch: u64,
     },
+    /// A Firehose delivery stream leaves CREATING or DELETING.
+    FirehoseStatus {
+        stream: String,
+        incarnation: u64,
+    },
+    /// A delivery stream's buffering interval runs out: deliver the buffer.
+    FirehoseBufferInterval {
+        stream: String,
+        incarnation: u64,
+    },
+    /// A delivery stream reads each shard of its Kinesis source (every second).
+    FirehoseSourcePoll {
+        stream: String,
+        incarnation: u64,
+    },
+    /// A simulated Kinesis Data Analytics application reads its stream.
+    AnalyticsPoll {
+        app: u64,
+    },
+    /// A tumbling window of an analytics pump ends: its groups are emitted.
+    AnalyticsWindowEnds {
+        app: u64,
+        pump: u32,
+    },
 }
 
 /// Position of a deadline in the index: its time, then a tie-breaking
@@ -214,6 +240,8 @@ pub struct Engine {
     sns: SnsState,
     s3: S3State,
     kinesis: KinesisState,
+    firehose: FirehoseState,
+    analytics: AnalyticsState,
 }
 
 impl Engine {
@@ -232,6 +260,8 @@ impl Engine {
             sns: SnsState::default(),
             s3: S3State::default(),
             kinesis: KinesisState::default(),
+            firehose: FirehoseState::default(),
+            analytics: AnalyticsState::default(),
         }
     }
 
@@ -272,6 +302,12 @@ impl Engine {
             }
             Deadline::KinesisProducerTick { .. } | Deadline::KinesisProducerRetry { .. } => {
                 crate::kinesis::producer::describe_deadline(&self.kinesis, deadline)
+            }
+            Deadline::FirehoseStatus { .. }
+            | Deadline::FirehoseBufferInterval { .. }
+            | Deadline::FirehoseSourcePoll { .. } => self.firehose.describe_deadline(deadline),
+            Deadline::AnalyticsPoll { .. } | Deadline::AnalyticsWindowEnds { .. } => {
+                crate::analytics::describe_deadline(&self.analytics, deadline)
             }
             sqs => self.sqs.describe_deadline(sqs),
         }
@@ -323,6 +359,12 @@ impl Engine {
             Deadline::KinesisProducerTick { .. } | Deadline::KinesisProducerRetry { .. } => {
                 crate::kinesis::producer::on_deadline(&mut self.core, &mut self.kinesis, deadline)
             }
+            Deadline::FirehoseStatus { .. }
+            | Deadline::FirehoseBufferInterval { .. }
+            | Deadline::FirehoseSourcePoll { .. } => self.firehose().on_deadline(deadline),
+            Deadline::AnalyticsPoll { .. } | Deadline::AnalyticsWindowEnds { .. } => {
+                crate::analytics::on_deadline(&mut self.core, &mut self.analytics, &mut self.kinesis, deadline)
+            }
             sqs => crate::sqs::on_deadline(&mut self.core, &mut self.sqs, sqs),
         }
     }
@@ -358,6 +400,28 @@ impl Engine {
     /// The simulated producers' controls (not an AWS API, so not on the wire).
     pub fn kinesis_producers(&mut self) -> crate::kinesis::producer::Producers<'_> {
         crate::kinesis::producer::Producers::new(&mut self.core, &mut self.kinesis)
+    }
+
+    /// The Amazon Data Firehose API of this engine. Deliveries land in this
+    /// engine's S3 buckets; Kinesis sources are read through this engine's streams.
+    pub fn firehose(&mut self) -> Firehose<'_> {
+        Firehose::new(&mut self.core, &mut self.firehose, &mut self.kinesis, &mut self.s3, &mut self.sns, &mut self.sqs)
+    }
+
+    /// Read-only Firehose state, for views and assertions.
+    pub fn firehose_state(&self) -> &FirehoseState {
+        &self.firehose
+    }
+
+    /// The simulated Kinesis Data Analytics SQL applications' controls (not
+    /// an AWS API, so not on the wire). They read streams of this engine.
+    pub fn analytics(&mut self) -> Analytics<'_> {
+        Analytics::new(&mut self.core, &mut self.analytics, &mut self.kinesis)
+    }
+
+    /// Read-only analytics state, for views and assertions.
+    pub fn analytics_state(&self) -> &AnalyticsState {
+        &self.analytics
     }
 
     /// Read-only Kinesis state, for views and assertions.

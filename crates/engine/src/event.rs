@@ -299,6 +299,70 @@ pub enum Event {
         producer: QueueName,
         records: u32,
     },
+    /// A Firehose delivery stream was created (CREATING); `source` is its
+    /// `DeliveryStreamType`.
+    DeliveryStreamCreated {
+        stream: QueueName,
+        source: &'static str,
+    },
+    DeliveryStreamActive {
+        stream: QueueName,
+    },
+    DeliveryStreamDeleted {
+        stream: QueueName,
+    },
+    /// A delivery stream took `records` into its buffer (one put call, or one
+    /// read of its Kinesis source); `buffered_bytes` is the buffer's size after.
+    FirehoseRecordsBuffered {
+        stream: QueueName,
+        records: u32,
+        buffered_bytes: u64,
+    },
+    /// The simulated Lambda processor returned these results for one delivery.
+    FirehoseRecordsTransformed {
+        stream: QueueName,
+        ok: u32,
+        dropped: u32,
+        processing_failed: u32,
+    },
+    /// A delivery stream wrote one object (its buffer, or the records that
+    /// failed processing under the error prefix).
+    FirehoseBufferFlushed {
+        stream: QueueName,
+        bucket: alloc::string::String,
+        key: alloc::string::String,
+        records: u32,
+        bytes: u64,
+    },
+    /// A delivery failed (e.g. the bucket does not exist); nothing was written.
+    FirehoseDeliveryFailed {
+        stream: QueueName,
+        bucket: alloc::string::String,
+        records: u32,
+        reason: alloc::string::String,
+    },
+    /// A simulated Kinesis Data Analytics application was created, started,
+    /// stopped or deleted.
+    AnalyticsApplicationChanged {
+        app: QueueName,
+        status: &'static str,
+    },
+    /// A pump inserted rows into an in-application stream: one event per
+    /// closed tumbling window (with its bounds), or per read for a row-by-row pump.
+    AnalyticsRowsEmitted {
+        app: QueueName,
+        stream: QueueName,
+        rows: u32,
+        window_start: Option<SimTime>,
+        window_end: Option<SimTime>,
+    },
+    /// A record could not be mapped to `SOURCE_SQL_STREAM_001` and went to
+    /// the application's error stream.
+    AnalyticsRecordRejected {
+        app: QueueName,
+        shard: u32,
+        reason: alloc::string::String,
+    },
 }
 
 /// An event and the virtual time it happened at.

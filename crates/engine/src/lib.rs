@@ -20,6 +20,11 @@
 //!   integrations the course teaches.
 //! - [`kinesis`]: Amazon Kinesis Data Streams: streams, shards, records,
 //!   throughput quotas and resharding.
+//! - [`firehose`]: Amazon Data Firehose: delivery streams that buffer
+//!   records (put directly or read from a Kinesis stream) and deliver them
+//!   as objects into the S3, with an optional simulated Lambda transform.
+//! - [`analytics`]: simulated Kinesis Data Analytics SQL applications
+//!   (streaming SQL with tumbling windows over a Kinesis stream).
 //! - `policy`: resource policies, for deliveries made by AWS services.
 #![no_std]
 #![forbid(unsafe_code)]
@@ -28,8 +33,10 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod analytics;
 pub mod engine;
 pub mod event;
+pub mod firehose;
 pub mod kinesis;
 pub mod rng;
 pub mod s3;

@@ -398,6 +398,45 @@ pub(crate) fn event(logged: &LoggedEvent) -> EventView {
         Event::ProducerGaveUp { producer, records } => {
             (e.kind, e.producer, e.messages) = ("ProducerGaveUp", s(producer), n(u64::from(*records)));
         }
+        // Firehose reuses the generic fields: `stream` is the delivery stream,
+        // `messages` a record count, `destination` the bucket, `endpoint` the
+        // object key, `number` a byte count.
+        Event::DeliveryStreamCreated { stream, source } => {
+            (e.kind, e.stream, e.status) = ("DeliveryStreamCreated", s(stream), Some(*source));
+        }
+        Event::DeliveryStreamActive { stream } => (e.kind, e.stream) = ("DeliveryStreamActive", s(stream)),
+        Event::DeliveryStreamDeleted { stream } => (e.kind, e.stream) = ("DeliveryStreamDeleted", s(stream)),
+        Event::FirehoseRecordsBuffered { stream, records, buffered_bytes } => {
+            (e.kind, e.stream, e.messages) = ("FirehoseRecordsBuffered", s(stream), n(u64::from(*records)));
+            e.number = n(*buffered_bytes);
+        }
+        Event::FirehoseRecordsTransformed { stream, ok, dropped, processing_failed } => {
+            (e.kind, e.stream, e.messages) = ("FirehoseRecordsTransformed", s(stream), n(u64::from(*ok)));
+            (e.copy_of, e.new_number) = (n(u64::from(*dropped)), n(u64::from(*processing_failed)));
+        }
+        Event::FirehoseBufferFlushed { stream, bucket, key, records, bytes } => {
+            (e.kind, e.stream, e.messages) = ("FirehoseBufferFlushed", s(stream), n(u64::from(*records)));
+            (e.destination, e.endpoint, e.number) = (s(bucket), s(key), n(*bytes));
+        }
+        Event::FirehoseDeliveryFailed { stream, bucket, records, reason } => {
+            (e.kind, e.stream, e.messages) = ("FirehoseDeliveryFailed", s(stream), n(u64::from(*records)));
+            (e.destination, e.reason) = (s(bucket), s(reason));
+        }
+        // Analytics: `app` is the application, `stream` the in-application
+        // stream, `messages` a row count, `number`/`visible_at` the window's
+        // start/end in epoch milliseconds.
+        Event::AnalyticsApplicationChanged { app, status } => {
+            (e.kind, e.app, e.status) = ("AnalyticsApplicationChanged", s(app), Some(*status));
+        }
+        Event::AnalyticsRowsEmitted { app, stream, rows, window_start, window_end } => {
+            (e.kind, e.app, e.stream) = ("AnalyticsRowsEmitted", s(app), s(stream));
+            e.messages = n(u64::from(*rows));
+            (e.number, e.visible_at) =
+                (window_start.and_then(|t| n(t.as_millis())), window_end.and_then(|t| n(t.as_millis())));
+        }
+        Event::AnalyticsRecordRejected { app, shard, reason } => {
+            (e.kind, e.app, e.shard, e.reason) = ("AnalyticsRecordRejected", s(app), Some(*shard), s(reason));
+        }
     }
     e
 }

@@ -12,7 +12,7 @@ test("unknown targets are UnknownOperationException with the legacy InvalidActio
   assert.equal(r.statusCode, 400);
   assert.equal(r.text, '{"__type":"com.amazon.coral.service#UnknownOperationException"}');
   assert.equal(r.headers["x-amzn-query-error"], "InvalidAction;Sender");
-  const firehose = await raw(engine, "Firehose_20150804.ListDeliveryStreams", "{}", {
+  const firehose = await raw(engine, "Firehose_20150804.Frobnicate", "{}", {
     "content-type": "application/x-amz-json-1.1",
   });
   assert.equal(firehose.headers["content-type"], "application/x-amz-json-1.1");

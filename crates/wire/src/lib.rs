@@ -21,6 +21,8 @@
 //! - `s3_rest`: Amazon S3 over its REST protocol (path-style and virtual-hosted
 //!   requests), buckets, objects and notification configurations.
 //! - `kinesis_json`: Amazon Kinesis Data Streams over AWS JSON 1.1.
+//! - `firehose_json`: Amazon Data Firehose over AWS JSON 1.1, with the
+//!   simulated Lambda processor chosen by the function name.
 //! - `xml`: a small, non-recursive XML reader for S3's request bodies.
 //!
 //! **Invariant:** no input makes `dispatch` panic; anything malformed gets the
@@ -32,6 +34,8 @@ extern crate alloc;
 
 #[cfg(feature = "kinesis")]
 mod eventstream;
+#[cfg(feature = "firehose")]
+mod firehose_json;
 mod json;
 #[cfg(feature = "kinesis")]
 mod kinesis_json;
@@ -45,6 +49,8 @@ pub mod service;
 mod sns_query;
 mod sqs_json;
 
+#[cfg(feature = "firehose")]
+pub use firehose_json::ACTIONS as FIREHOSE_ACTIONS;
 #[cfg(feature = "kinesis")]
 pub use kinesis_json::ACTIONS as KINESIS_ACTIONS;
 pub use sqs_json::ACTIONS as SQS_ACTIONS;
@@ -204,6 +210,10 @@ impl Gateway {
             #[cfg(feature = "kinesis")]
             (Some(Service::Kinesis), Protocol::AwsJson1_1) => {
                 Dispatch::Ready(kinesis_json::handle(engine, route.operation, &req.body, &request_id))
+            }
+            #[cfg(feature = "firehose")]
+            (Some(Service::Firehose), Protocol::AwsJson1_1) => {
+                Dispatch::Ready(firehose_json::handle(engine, route.operation, &req.body, &request_id))
             }
             #[cfg(feature = "s3")]
             (Some(Service::S3), Protocol::RestXml) => Dispatch::Ready(s3_rest::handle(engine, req, &request_id)),

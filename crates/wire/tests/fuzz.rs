@@ -232,8 +232,8 @@ fn check_response(r: &HttpResponse, what: &str) {
     assert!(body.is_object(), "{what}: body is not an object");
     if r.status != 200 {
         let ty = body["__type"].as_str().unwrap_or_else(|| panic!("{what}: error without __type: {body}"));
-        // Kinesis names its own errors without a namespace, as AWS's Kinesis does.
-        let kinesis = what.starts_with("Some(\"Kinesis_20131202.");
+        // Kinesis and Firehose name their own errors without a namespace, as AWS's do.
+        let kinesis = what.starts_with("Some(\"Kinesis_20131202.") || what.starts_with("Some(\"Firehose_20150804.");
         assert!(ty.contains('#') || kinesis, "{what}: __type without namespace: {ty}");
     }
 }
@@ -661,5 +661,70 @@ fn kinesis_requests_never_panic_and_always_answer_well_formed_json() {
         })
         .unwrap();
     eprintln!("kinesis fuzz: {} cases ran without a panic", ran.get());
+    assert!(ran.get() >= cases);
+}
+
+// ---------------------------------------------------------------- Firehose over JSON 1.1
+
+fn firehose_templates() -> Vec<String> {
+    vec![
+        r#"{"DeliveryStreamName":"d","DeliveryStreamType":"DirectPut","ExtendedS3DestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::lake","Prefix":"p/","ErrorOutputPrefix":"e/","BufferingHints":{"SizeInMBs":1,"IntervalInSeconds":0},"CompressionFormat":"UNCOMPRESSED","ProcessingConfiguration":{"Enabled":true,"Processors":[{"Type":"Lambda","Parameters":[{"ParameterName":"LambdaArn","ParameterValue":"arn:aws:lambda:us-east-1:000000000000:function:fail-if-contains-a"}]}]}},"Tags":[{"Key":"k","Value":"v"}]}"#.into(),
+        r#"{"DeliveryStreamName":"k","DeliveryStreamType":"KinesisStreamAsSource","KinesisStreamSourceConfiguration":{"KinesisStreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/s","RoleARN":"arn:aws:iam::000000000000:role/r"},"S3DestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::lake"}}"#.into(),
+        r#"{"DeliveryStreamName":"f","Record":{"Data":"aGVsbG8="}}"#.into(),
+        r#"{"DeliveryStreamName":"f","Records":[{"Data":"YQ=="},{"Data":"Yg=="}]}"#.into(),
+        r#"{"Limit":2,"DeliveryStreamType":"DirectPut","ExclusiveStartDeliveryStreamName":"a"}"#.into(),
+        r#"{"DeliveryStreamName":"f","Tags":[{"Key":"a","Value":"b"}],"TagKeys":["a"],"Limit":1}"#.into(),
+        r#"{"DeliveryStreamName":"f","AllowForceDelete":true}"#.into(),
+    ]
+}
+
+fn firehose_sdk(action: &str) -> decouple_wire::HttpRequest {
+    let mut req = kinesis_sdk(action, "");
+    for (k, v) in &mut req.headers {
+        if k == "x-amz-target" {
+            *v = format!("Firehose_20150804.{action}");
+        }
+    }
+    req
+}
+
+#[test]
+fn firehose_requests_never_panic_and_always_answer_well_formed_json() {
+    let cases: u32 = std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(5_000);
+    let templates = firehose_templates();
+    let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
+    let ran = std::cell::Cell::new(0u32);
+    let action = proptest::sample::select(decouple_wire::FIREHOSE_ACTIONS);
+    let strategy = (proptest::collection::vec((action, body(), 0u64..400_000), 1..5),);
+    runner
+        .run(&strategy, |(requests,)| {
+            ran.set(ran.get() + 1);
+            let mut h = Harness::new();
+            h.engine.s3().create_bucket(decouple_engine::s3::CreateBucket { bucket: "lake".into() }).unwrap();
+            h.kinesis("CreateStream", r#"{"StreamName":"s","ShardCount":2}"#);
+            h.engine.advance_by(SimDuration::from_secs(10));
+            let mut create = firehose_sdk("CreateDeliveryStream");
+            create.body = br#"{"DeliveryStreamName":"f","ExtendedS3DestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::lake","BufferingHints":{"SizeInMBs":1,"IntervalInSeconds":60}}}"#.to_vec();
+            h.dispatch(&create);
+            h.engine.advance_by(SimDuration::from_secs(5));
+            for (action, body, advance_ms) in requests {
+                let bytes = match &body {
+                    Body::Bytes(b) => b.clone(),
+                    Body::Json(s) => s.clone().into_bytes(),
+                    Body::Mutated(i, m) => mutate(&templates[i % templates.len()], m),
+                };
+                let mut req = firehose_sdk(action);
+                req.body = bytes;
+                let what = format!("Some(\"Firehose_20150804.{action}\") {:?}", String::from_utf8_lossy(&req.body));
+                match h.dispatch(&req) {
+                    Dispatch::Ready(r) => check_response(&r, &what),
+                    Dispatch::Pending(_) => prop_assert!(false, "Firehose never answers later: {}", what),
+                }
+                h.engine.advance_by(SimDuration::from_millis(advance_ms));
+            }
+            Ok(())
+        })
+        .unwrap();
+    eprintln!("firehose fuzz: {} cases ran without a panic", ran.get());
     assert!(ran.get() >= cases);
 }

@@ -125,7 +125,12 @@ impl SqsState {
             | Deadline::KclWorkerTask { .. }
             | Deadline::KclLeaseExpiry { .. }
             | Deadline::KinesisProducerTick { .. }
-            | Deadline::KinesisProducerRetry { .. } => String::new(),
+            | Deadline::KinesisProducerRetry { .. }
+            | Deadline::FirehoseStatus { .. }
+            | Deadline::FirehoseBufferInterval { .. }
+            | Deadline::FirehoseSourcePoll { .. }
+            | Deadline::AnalyticsPoll { .. }
+            | Deadline::AnalyticsWindowEnds { .. } => String::new(),
             Deadline::SqsDelayEnds { queue, seq } => {
                 format!("{}: msg {seq} becomes visible (delay ends)", queue_name(queue))
             }
@@ -249,7 +254,12 @@ pub(crate) fn on_deadline(core: &mut Core, state: &mut SqsState, deadline: Deadl
         | Deadline::KclWorkerTask { .. }
         | Deadline::KclLeaseExpiry { .. }
         | Deadline::KinesisProducerTick { .. }
-        | Deadline::KinesisProducerRetry { .. } => {}
+        | Deadline::KinesisProducerRetry { .. }
+        | Deadline::FirehoseStatus { .. }
+        | Deadline::FirehoseBufferInterval { .. }
+        | Deadline::FirehoseSourcePoll { .. }
+        | Deadline::AnalyticsPoll { .. }
+        | Deadline::AnalyticsWindowEnds { .. } => {}
         Deadline::SqsDelayEnds { queue, seq } => {
             sqs.became_visible(queue, seq, |queue, number| Event::DelayEnded { queue, number })
         }
