@@ -94,3 +94,38 @@ export const nextDeadline = (page) => page.getByRole('button', { name: '⇥ Next
 
 /** The newest log entry's summary line. */
 export const lastSummary = (page) => page.getByTestId('log').locator('.entry').first().locator('.summary').textContent();
+
+// SNS and S3.
+export const topicCard = (page, name) => page.locator(`article[data-topic="${name}"]`);
+export const bucketCard = (page, name) => page.locator(`article[data-bucket="${name}"]`);
+
+export async function createTopic(page, name, { fifo = false, contentDedup = false } = {}) {
+  await page.selectOption('#topic-type', fifo ? 'fifo' : 'standard');
+  await page.fill('#topic-name', name);
+  if (contentDedup) await page.check('#topic-cbd');
+  await page.getByRole('button', { name: 'Create topic' }).click();
+  await topicCard(page, name).waitFor();
+}
+
+export async function subscribe(page, topic, { protocol = 'sqs', queue, endpoint, policy, scope, raw } = {}) {
+  const form = topicCard(page, topic).getByRole('form', { name: `Subscribe to ${topic}` });
+  await form.getByLabel('Protocol', { exact: true }).selectOption(protocol);
+  if (queue) await form.getByLabel('Queue', { exact: true }).selectOption({ label: queue });
+  if (endpoint) await form.getByLabel('Endpoint', { exact: true }).fill(endpoint);
+  if (raw) await form.getByLabel('Raw message delivery').check();
+  if (scope) await form.getByLabel('Filter policy scope').selectOption(scope);
+  await form.getByLabel('Filter policy (JSON)').fill(policy ?? '');
+  await form.getByRole('button', { name: 'Create subscription' }).click();
+}
+
+export async function publish(page, topic, message, attributes = []) {
+  const form = topicCard(page, topic).getByRole('form', { name: `Publish a message to ${topic}` });
+  await form.getByLabel('Message', { exact: true }).fill(message);
+  for (const [i, [name, type, value]] of attributes.entries()) {
+    await form.getByRole('button', { name: '+ Add attribute' }).click();
+    await form.getByLabel(`Attribute ${i + 1} name`).fill(name);
+    await form.getByLabel(`Attribute ${i + 1} type`).selectOption(type);
+    await form.getByLabel(`Attribute ${i + 1} value`).fill(value);
+  }
+  await form.getByRole('button', { name: 'Publish message' }).click();
+}

@@ -1,30 +1,106 @@
-//! Learner actions as AWS requests: the JSON body an SDK would send, the HTTP
-//! request that carries it, the equivalent AWS CLI command, and AWS's error
-//! read back out of a response.
+//! Learner actions as AWS requests: the members an SDK would send, the HTTP
+//! request that carries them in the service's own protocol (SQS: AWS JSON
+//! 1.0; SNS: the query protocol, a form in and XML out; S3: REST, path-style),
+//! the equivalent AWS CLI command, and AWS's error read back out of a response.
 //!
 //! Everything the playground does to the engine is one of these requests,
 //! dispatched through `decouple_wire::Gateway` exactly as the JS SDK handler
-//! does, so the API log shows the truth.
+//! does, so the API log shows the truth. Members are kept as JSON in the
+//! shape the AWS CLI takes them, whatever the protocol, so the journal, the
+//! CLI line and the wire encoding all come from one value.
 
 use decouple_wire::{HttpRequest, HttpResponse};
 use serde_json::{Map, Value};
 
 /// The 23 actions of the SQS API, for reading saved requests back.
 pub const ACTIONS: &[&str] = decouple_wire::SQS_ACTIONS;
+/// The SNS actions the playground sends.
+pub const SNS_ACTIONS: &[&str] = &[
+    "ConfirmSubscription",
+    "CreateTopic",
+    "DeleteTopic",
+    "Publish",
+    "SetSubscriptionAttributes",
+    "SetTopicAttributes",
+    "Subscribe",
+    "Unsubscribe",
+];
+/// The S3 actions the playground sends.
+pub const S3_ACTIONS: &[&str] = &[
+    "CreateBucket",
+    "DeleteBucket",
+    "DeleteObject",
+    "ListObjectsV2",
+    "PutBucketNotificationConfiguration",
+    "PutObject",
+];
 
-/// One SQS API call: the action (`SendMessage`) and its JSON members.
+/// The endpoints' region, as the engine's default configuration has it.
+const REGION: &str = "us-east-1";
+
+/// Which service (and so which protocol) a request is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Service {
+    Sqs,
+    Sns,
+    S3,
+}
+
+impl Service {
+    /// The name in saved journals and in `aws <name> ...` (S3's API commands are `s3api`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Service::Sqs => "sqs",
+            Service::Sns => "sns",
+            Service::S3 => "s3api",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Service> {
+        [Service::Sqs, Service::Sns, Service::S3].into_iter().find(|s| s.name() == name)
+    }
+
+    /// The action names this service answers, for reading saved requests back.
+    pub fn action(self, name: &str) -> Option<&'static str> {
+        let list = match self {
+            Service::Sqs => ACTIONS,
+            Service::Sns => SNS_ACTIONS,
+            Service::S3 => S3_ACTIONS,
+        };
+        list.iter().find(|a| **a == name).copied()
+    }
+}
+
+/// One API call: the service, the action (`SendMessage`) and its members as JSON.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiRequest {
+    pub service: Service,
     pub action: &'static str,
     pub body: Value,
 }
 
 impl ApiRequest {
-    /// A request with the given members; `None` values are left out, as an SDK does.
+    /// An SQS request with the given members; `None` values are left out, as an SDK does.
     pub fn new(action: &'static str, members: impl IntoIterator<Item = (&'static str, Value)>) -> Self {
-        let map: Map<String, Value> =
-            members.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.to_string(), v)).collect();
-        ApiRequest { action, body: Value::Object(map) }
+        Self::of(Service::Sqs, action, &mut members.into_iter())
+    }
+
+    /// An SNS request (query protocol); members as for [`ApiRequest::new`].
+    pub fn sns(action: &'static str, members: impl IntoIterator<Item = (&'static str, Value)>) -> Self {
+        Self::of(Service::Sns, action, &mut members.into_iter())
+    }
+
+    /// An S3 request (REST, path-style): `Bucket`, `Key`, `Body` (text) and
+    /// `NotificationConfiguration` (the CLI's JSON shape) members.
+    pub fn s3(action: &'static str, members: impl IntoIterator<Item = (&'static str, Value)>) -> Self {
+        Self::of(Service::S3, action, &mut members.into_iter())
+    }
+
+    /// Not generic, so that the many call sites (each an array of its own
+    /// length) share one copy of this code in the WebAssembly.
+    fn of(service: Service, action: &'static str, members: &mut dyn Iterator<Item = (&'static str, Value)>) -> Self {
+        let map: Map<String, Value> = members.filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.to_string(), v)).collect();
+        ApiRequest { service, action, body: Value::Object(map) }
     }
 
     /// A string member, if present.
@@ -32,35 +108,74 @@ impl ApiRequest {
         self.body.get(name).and_then(Value::as_str)
     }
 
-    /// The HTTP request the AWS SDKs send for this call (AWS JSON 1.0).
+    /// The HTTP request the AWS SDKs send for this call, in the service's protocol.
     pub fn to_http(&self) -> HttpRequest {
-        HttpRequest {
-            method: "POST".into(),
-            path: "/".into(),
-            query: String::new(),
-            headers: vec![
-                ("Content-Type".into(), "application/x-amz-json-1.0".into()),
-                ("X-Amz-Target".into(), format!("AmazonSQS.{}", self.action)),
-            ],
-            body: serde_json::to_vec(&self.body).unwrap_or_default(),
+        match self.service {
+            Service::Sqs => HttpRequest {
+                method: "POST".into(),
+                path: "/".into(),
+                query: String::new(),
+                headers: vec![
+                    ("Content-Type".into(), "application/x-amz-json-1.0".into()),
+                    ("X-Amz-Target".into(), format!("AmazonSQS.{}", self.action)),
+                ],
+                body: serde_json::to_vec(&self.body).unwrap_or_default(),
+            },
+            Service::Sns => HttpRequest {
+                method: "POST".into(),
+                path: "/".into(),
+                query: String::new(),
+                headers: vec![
+                    ("Host".into(), format!("sns.{REGION}.amazonaws.com")),
+                    ("Content-Type".into(), "application/x-www-form-urlencoded; charset=utf-8".into()),
+                ],
+                body: query_form(self.action, &self.body).into_bytes(),
+            },
+            Service::S3 => s3_http(self.action, &self.body),
         }
     }
 
     /// The request as it goes over the wire, for the log's "raw request" view.
     pub fn raw(&self) -> String {
-        let json = serde_json::to_string_pretty(&self.body).unwrap_or_default();
-        format!(
-            "POST / HTTP/1.1\nContent-Type: application/x-amz-json-1.0\nX-Amz-Target: AmazonSQS.{}\n\n{json}",
-            self.action
-        )
+        if self.service == Service::Sqs {
+            let json = serde_json::to_string_pretty(&self.body).unwrap_or_default();
+            return format!(
+                "POST / HTTP/1.1\nContent-Type: application/x-amz-json-1.0\nX-Amz-Target: AmazonSQS.{}\n\n{json}",
+                self.action
+            );
+        }
+        let http = self.to_http();
+        let mut out = http.method.clone();
+        out.push(' ');
+        out.push_str(&http.path);
+        if !http.query.is_empty() {
+            out.push('?');
+            out.push_str(&http.query);
+        }
+        out.push_str(" HTTP/1.1\n");
+        for (name, value) in &http.headers {
+            out.push_str(name);
+            out.push_str(": ");
+            out.push_str(value);
+            out.push('\n');
+        }
+        out.push('\n');
+        out.push_str(&String::from_utf8_lossy(&http.body));
+        out
     }
 
     /// The same call as an AWS CLI v2 command, e.g.
     /// `aws sqs send-message --queue-url https://... --message-body 'hello'`.
     pub fn cli(&self) -> String {
-        let mut out = format!("aws sqs {}", kebab(self.action));
+        let mut out = format!("aws {} {}", self.service.name(), kebab(self.action));
         if let Value::Object(map) = &self.body {
             for (name, value) in map {
+                // The CLI reads an object's body from a file, not from an argument.
+                if self.service == Service::S3 && name == "Body" {
+                    let text = value.as_str().unwrap_or_default();
+                    out = format!("printf '%s' {} > body.txt && {out} --body body.txt", shell_quote(text));
+                    continue;
+                }
                 out.push_str(" --");
                 out.push_str(&kebab(name));
                 match value {
@@ -121,6 +236,181 @@ fn shell_quote(s: &str) -> String {
     }
 }
 
+/// Percent-encodes for a form value or a URL path (`/` kept in paths).
+fn percent(text: &str, keep_slash: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'/' if keep_slash => out.push('/'),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.push('%');
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 15)] as char);
+            }
+        }
+    }
+    out
+}
+
+/// A scalar member as the query protocol sends it.
+fn scalar(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The query protocol's form: `Action=Publish&Version=2010-03-31&TopicArn=...`.
+/// A map of strings (`Attributes`) goes as `Name.entry.N.key` / `.value`; a
+/// map of structures (`MessageAttributes`) as `Name.entry.N.Name` and
+/// `Name.entry.N.Value.<member>`, exactly as the SDKs flatten them.
+fn query_form(action: &str, body: &Value) -> String {
+    let mut pairs: Vec<(String, String)> =
+        vec![("Action".into(), action.into()), ("Version".into(), "2010-03-31".into())];
+    if let Value::Object(map) = body {
+        for (name, value) in map {
+            let Value::Object(entries) = value else {
+                pairs.push((name.clone(), scalar(value)));
+                continue;
+            };
+            for (i, (key, v)) in entries.iter().enumerate() {
+                let prefix = format!("{name}.entry.{}", i + 1);
+                match v {
+                    Value::Object(fields) => {
+                        pairs.push((format!("{prefix}.Name"), key.clone()));
+                        for (field, fv) in fields {
+                            pairs.push((format!("{prefix}.Value.{field}"), scalar(fv)));
+                        }
+                    }
+                    other => {
+                        pairs.push((format!("{prefix}.key"), key.clone()));
+                        pairs.push((format!("{prefix}.value"), scalar(other)));
+                    }
+                }
+            }
+        }
+    }
+    pairs.iter().map(|(k, v)| format!("{}={}", percent(k, false), percent(v, false))).collect::<Vec<_>>().join("&")
+}
+
+/// Escapes text for an XML element.
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// A `NotificationConfiguration` (the CLI's JSON shape) as the XML S3 takes.
+fn notification_xml(config: &Value) -> String {
+    let mut out = String::from(r#"<NotificationConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">"#);
+    for (list, element, arn) in
+        [("QueueConfigurations", "QueueConfiguration", "Queue"), ("TopicConfigurations", "TopicConfiguration", "Topic")]
+    {
+        let arn_member = format!("{arn}Arn");
+        for rule in config.get(list).and_then(Value::as_array).into_iter().flatten() {
+            let text = |k: &str| rule.get(k).and_then(Value::as_str).unwrap_or_default();
+            out.push_str(&format!("<{element}>"));
+            if !text("Id").is_empty() {
+                out.push_str(&format!("<Id>{}</Id>", xml_escape(text("Id"))));
+            }
+            out.push_str(&format!("<{arn}>{}</{arn}>", xml_escape(text(&arn_member))));
+            for event in rule.get("Events").and_then(Value::as_array).into_iter().flatten() {
+                out.push_str(&format!("<Event>{}</Event>", xml_escape(event.as_str().unwrap_or_default())));
+            }
+            let rules = rule.pointer("/Filter/Key/FilterRules").and_then(Value::as_array);
+            if let Some(rules) = rules.filter(|r| !r.is_empty()) {
+                out.push_str("<Filter><S3Key>");
+                for r in rules {
+                    let field = |k: &str| xml_escape(r.get(k).and_then(Value::as_str).unwrap_or_default());
+                    out.push_str(&format!(
+                        "<FilterRule><Name>{}</Name><Value>{}</Value></FilterRule>",
+                        field("Name"),
+                        field("Value")
+                    ));
+                }
+                out.push_str("</S3Key></Filter>");
+            }
+            out.push_str(&format!("</{element}>"));
+        }
+    }
+    out.push_str("</NotificationConfiguration>");
+    out
+}
+
+/// An S3 REST request, path-style (`PUT /bucket/key`), unsigned; the
+/// `x-amz-content-sha256` header the S3 clients always send tells the gateway it is S3's.
+fn s3_http(action: &str, body: &Value) -> HttpRequest {
+    let member = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or_default();
+    let bucket = percent(member("Bucket"), false);
+    let object = format!("/{bucket}/{}", percent(member("Key"), true));
+    let (method, path, query, payload, content_type) = match action {
+        "CreateBucket" => ("PUT", format!("/{bucket}"), "", Vec::new(), None),
+        "DeleteBucket" => ("DELETE", format!("/{bucket}"), "", Vec::new(), None),
+        "ListObjectsV2" => ("GET", format!("/{bucket}"), "list-type=2", Vec::new(), None),
+        "PutObject" => ("PUT", object, "", member("Body").as_bytes().to_vec(), Some("text/plain")),
+        "DeleteObject" => ("DELETE", object, "", Vec::new(), None),
+        "PutBucketNotificationConfiguration" => {
+            let xml = notification_xml(body.get("NotificationConfiguration").unwrap_or(&Value::Null));
+            ("PUT", format!("/{bucket}"), "notification", xml.into_bytes(), Some("application/xml"))
+        }
+        _ => ("GET", "/".into(), "", Vec::new(), None),
+    };
+    let mut headers = vec![
+        ("Host".into(), format!("s3.{REGION}.amazonaws.com")),
+        ("x-amz-content-sha256".into(), "UNSIGNED-PAYLOAD".into()),
+    ];
+    if let Some(ct) = content_type {
+        headers.push(("Content-Type".into(), ct.into()));
+    }
+    HttpRequest { method: method.into(), path, query: query.into(), headers, body: payload }
+}
+
+/// The text of the first `<tag>…</tag>` in an XML answer, unescaped.
+fn xml_text(xml: &str, tag: &str) -> Option<String> {
+    let open = format!("<{tag}>");
+    let start = xml.find(&open)? + open.len();
+    let end = start + xml[start..].find(&format!("</{tag}>"))?;
+    let text = &xml[start..end];
+    Some(
+        text.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&#xD;", "\r")
+            .replace("&#xA;", "\n")
+            .replace("&amp;", "&"),
+    )
+}
+
+/// Members of XML answers the playground reports (ARNs, message ids, counts).
+const XML_MEMBERS: &[&str] = &["TopicArn", "SubscriptionArn", "MessageId", "SequenceNumber", "KeyCount"];
+
+/// A resource policy that lets an AWS service principal (`sns.amazonaws.com`,
+/// `s3.amazonaws.com`) perform `action` on `resource` for `source_arn`, added
+/// to the policy the resource already has — what the AWS consoles write when
+/// you subscribe a queue to a topic or point a bucket at a queue. An existing
+/// statement with the same `Sid` is replaced; an unreadable policy is replaced.
+pub fn allow_service(existing: Option<&str>, service: &str, action: &str, resource: &str, source_arn: &str) -> String {
+    let sid = format!("Allow-{}", source_arn.rsplit([':', '/']).next().unwrap_or_default());
+    let statement = serde_json::json!({
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": action,
+        "Resource": resource,
+        "Condition": {"ArnEquals": {"aws:SourceArn": source_arn}},
+    });
+    let mut policy: Value = existing
+        .and_then(|p| serde_json::from_str::<Value>(p).ok())
+        .filter(|p| p.get("Statement").is_some_and(Value::is_array))
+        .unwrap_or_else(|| serde_json::json!({"Version": "2012-10-17", "Statement": []}));
+    if let Some(statements) = policy.get_mut("Statement").and_then(Value::as_array_mut) {
+        statements.retain(|s| s.get("Sid").and_then(Value::as_str) != Some(sid.as_str()));
+        statements.push(statement);
+    }
+    policy.to_string()
+}
+
 /// An error as the AWS console shows it: `InvalidAttributeValue: Invalid value for ...`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AwsError {
@@ -138,8 +428,28 @@ impl core::fmt::Display for AwsError {
     }
 }
 
-/// A response read back: its JSON body, or AWS's error.
+/// A response read back: its JSON body (for XML answers, the members in
+/// [`XML_MEMBERS`] it has), or AWS's error.
 pub fn parse_response(response: &HttpResponse) -> Result<Value, AwsError> {
+    // SNS answers in XML; S3 too, or with an empty body (its request-id header tells it apart).
+    let xml_service = response.header("x-amz-request-id").is_some();
+    if xml_service || response.header("content-type").is_some_and(|ct| ct.contains("xml")) {
+        let xml = String::from_utf8_lossy(&response.body);
+        if response.status >= 300 {
+            let code = xml_text(&xml, "Code").unwrap_or_else(|| "InternalError".into());
+            return Err(AwsError { code, message: xml_text(&xml, "Message").unwrap_or_default() });
+        }
+        let mut map = Map::new();
+        for member in XML_MEMBERS {
+            if let Some(text) = xml_text(&xml, member) {
+                map.insert((*member).into(), Value::from(text));
+            }
+        }
+        if let Some(etag) = response.header("etag") {
+            map.insert("ETag".into(), Value::from(etag));
+        }
+        return Ok(Value::Object(map));
+    }
     let body: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
     if response.status < 300 {
         return Ok(body);

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use decouple_engine::sns::SnsState;
 use decouple_engine::sqs::SqsState;
 use decouple_engine::{SimDuration, SimTime};
 
@@ -48,15 +49,38 @@ pub struct QueueMetrics {
     pub requests: u64,
 }
 
+/// One topic's sample: SNS's CloudWatch metrics per period.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TopicSample {
+    pub at: SimTime,
+    /// NumberOfMessagesPublished.
+    pub published: u64,
+    /// NumberOfNotificationsDelivered.
+    pub delivered: u64,
+    /// NumberOfNotificationsFailed.
+    pub failed: u64,
+    /// NumberOfNotificationsFilteredOut.
+    pub filtered_out: u64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct TopicMetrics {
+    pub samples: VecDeque<TopicSample>,
+    /// The engine's cumulative counters at the last sample.
+    last: TopicSample,
+}
+
 #[derive(Clone, Debug)]
 pub struct Metrics {
     pub queues: BTreeMap<String, QueueMetrics>,
+    /// By topic ARN.
+    pub topics: BTreeMap<String, TopicMetrics>,
     pub next_sample: SimTime,
 }
 
 impl Metrics {
     pub fn new(start: SimTime) -> Self {
-        Metrics { queues: BTreeMap::new(), next_sample: start + PERIOD }
+        Metrics { queues: BTreeMap::new(), topics: BTreeMap::new(), next_sample: start + PERIOD }
     }
 
     pub fn count_request(&mut self, queue_url: &str) {
@@ -67,6 +91,37 @@ impl Metrics {
 
     pub fn forget(&mut self, queue_url: &str) {
         self.queues.remove(queue_url);
+    }
+
+    /// Samples every topic at `at` (call before [`Metrics::sample`], which
+    /// schedules the next sample). Topics that were deleted are forgotten.
+    pub fn sample_topics(&mut self, state: &SnsState, at: SimTime) {
+        let mut live = 0;
+        for t in state.topics() {
+            live += 1;
+            let m = self.topics.entry(t.arn.clone()).or_default();
+            let s = t.stats;
+            m.samples.push_back(TopicSample {
+                at,
+                published: s.published.saturating_sub(m.last.published),
+                delivered: s.delivered.saturating_sub(m.last.delivered),
+                failed: s.failed.saturating_sub(m.last.failed),
+                filtered_out: s.filtered_out.saturating_sub(m.last.filtered_out),
+            });
+            m.last = TopicSample {
+                at,
+                published: s.published,
+                delivered: s.delivered,
+                failed: s.failed,
+                filtered_out: s.filtered_out,
+            };
+            if m.samples.len() > KEPT {
+                m.samples.pop_front();
+            }
+        }
+        if live != self.topics.len() {
+            self.topics.retain(|arn, _| state.topics().any(|t| &t.arn == arn));
+        }
     }
 
     /// Samples every queue at `at` (the clock is there now) and schedules the next sample.

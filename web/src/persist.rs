@@ -15,7 +15,7 @@ use base64::Engine as _;
 use decouple_engine::SimTime;
 use serde_json::{json, Map, Value};
 
-use crate::api::{self, ApiRequest};
+use crate::api::{ApiRequest, Service};
 use crate::apps::{AppKind, ConsumerConfig};
 use crate::sim::{Command, Sim};
 
@@ -26,8 +26,14 @@ pub const STORAGE_KEY: &str = "decouple.playground:";
 /// The URL fragment's key: `#setup=<base64url JSON>`.
 pub const FRAGMENT_KEY: &str = "setup=";
 
+/// `{"a": action, "b": members}`, plus `"s": "sns"` or `"s3api"` for a
+/// service other than SQS (journals written before SNS and S3 have no `s`).
 fn request_json(r: &ApiRequest) -> Value {
-    json!({"a": r.action, "b": r.body})
+    if r.service == Service::Sqs {
+        json!({"a": r.action, "b": r.body})
+    } else {
+        json!({"s": r.service.name(), "a": r.action, "b": r.body})
+    }
 }
 
 fn command_json(c: &Command) -> Value {
@@ -44,6 +50,7 @@ fn command_json(c: &Command) -> Value {
         Command::CrashApp(id) => json!({"crash": id}),
         Command::RemoveApp(id) => json!({"remove": id}),
         Command::Realism(on) => json!({"realism": on}),
+        Command::EndpointHealth { endpoint, healthy } => json!({"endpoint": {"url": endpoint, "healthy": healthy}}),
     }
 }
 
@@ -64,10 +71,14 @@ pub fn save(sim: &Sim) -> String {
 }
 
 fn request_from(v: &Value) -> Result<ApiRequest, String> {
+    let service = match v.get("s").and_then(Value::as_str) {
+        None => Service::Sqs,
+        Some(name) => Service::parse(name).ok_or_else(|| format!("unknown service {name:?}"))?,
+    };
     let name = v.get("a").and_then(Value::as_str).ok_or("a request without an action")?;
-    let action = api::ACTIONS.iter().find(|a| **a == name).ok_or_else(|| format!("unknown action {name:?}"))?;
+    let action = service.action(name).ok_or_else(|| format!("unknown action {name:?}"))?;
     let body = v.get("b").cloned().filter(Value::is_object).ok_or("a request without a body")?;
-    Ok(ApiRequest { action, body })
+    Ok(ApiRequest { service, action, body })
 }
 
 fn command_from(v: &Map<String, Value>) -> Result<Command, String> {
@@ -101,6 +112,10 @@ fn command_from(v: &Map<String, Value>) -> Result<Command, String> {
     }
     if let Some(on) = v.get("realism").and_then(Value::as_bool) {
         return Ok(Command::Realism(on));
+    }
+    if let Some(e) = v.get("endpoint") {
+        let healthy = e.get("healthy").and_then(Value::as_bool).ok_or("missing healthy")?;
+        return Ok(Command::EndpointHealth { endpoint: url(e)?, healthy });
     }
     Err("an entry of unknown kind".into())
 }
@@ -170,11 +185,15 @@ pub fn setup(sim: &Sim) -> String {
         )));
     }
     journal.extend(redrives.into_iter().map(Command::Call));
+    sns_and_s3_setup(sim, &mut journal);
     for app in sim.apps.iter().filter(|a| !a.crashed) {
         journal.push(Command::AddApp { url: app.queue_url.clone(), kind: app.kind.clone() });
     }
     if sim.realism_on() {
         journal.push(Command::Realism(true));
+    }
+    for endpoint in &sim.failing_endpoints {
+        journal.push(Command::EndpointHealth { endpoint: endpoint.clone(), healthy: false });
     }
     let entries: Vec<Value> = journal
         .iter()
@@ -187,6 +206,58 @@ pub fn setup(sim: &Sim) -> String {
         })
         .collect();
     json!({"v": VERSION, "seed": sim.seed(), "now": start.as_millis(), "journal": entries}).to_string()
+}
+
+/// Topics (with their attributes), subscriptions (with theirs), buckets and
+/// their notification configurations, as the requests that create them. They
+/// come after the queues, whose policies let the topics and buckets send.
+/// Subscriptions that must be confirmed are pending again in the copy.
+fn sns_and_s3_setup(sim: &Sim, journal: &mut Vec<Command>) {
+    let sns = sim.engine.sns_state();
+    for t in sns.topics() {
+        let mut attributes: Map<String, Value> =
+            t.attributes.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect();
+        if t.fifo {
+            attributes.insert("FifoTopic".into(), "true".into());
+        }
+        let attributes = if attributes.is_empty() { Value::Null } else { Value::Object(attributes) };
+        journal.push(Command::Call(ApiRequest::sns(
+            "CreateTopic",
+            [("Name", json!(t.name.to_string())), ("Attributes", attributes)],
+        )));
+    }
+    for s in sns.subscriptions() {
+        let mut attributes: Map<String, Value> =
+            s.attributes.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect();
+        if s.raw_message_delivery {
+            attributes.insert("RawMessageDelivery".into(), "true".into());
+        }
+        if let Some((policy, _)) = &s.filter_policy {
+            attributes.insert("FilterPolicy".into(), Value::from(policy.as_str()));
+            attributes.insert("FilterPolicyScope".into(), s.filter_policy_scope.as_str().into());
+        }
+        let attributes = if attributes.is_empty() { Value::Null } else { Value::Object(attributes) };
+        journal.push(Command::Call(ApiRequest::sns(
+            "Subscribe",
+            [
+                ("TopicArn", json!(s.topic_arn)),
+                ("Protocol", json!(s.protocol.as_str())),
+                ("Endpoint", json!(s.endpoint)),
+                ("Attributes", attributes),
+            ],
+        )));
+    }
+    for b in sim.engine.s3_state().buckets() {
+        journal.push(Command::Call(ApiRequest::s3("CreateBucket", [("Bucket", json!(b.name))])));
+        let n = &b.notification;
+        if !n.queue_configurations.is_empty() || !n.topic_configurations.is_empty() {
+            let config = crate::components::buckets::configuration(b, None, None);
+            journal.push(Command::Call(ApiRequest::s3(
+                "PutBucketNotificationConfiguration",
+                [("Bucket", json!(b.name)), ("NotificationConfiguration", config)],
+            )));
+        }
+    }
 }
 
 /// `#setup=…` for a share link.
@@ -269,6 +340,44 @@ mod tests {
         assert!(back.engine.sqs_state().queue_by_name("dlq").is_some());
         // The FIFO queue failed to be created in the original (bad policy), so it is not in the setup.
         assert!(back.engine.sqs_state().queue_by_name("jobs.fifo").is_none());
+    }
+
+    #[test]
+    fn a_setup_link_recreates_topics_subscriptions_and_buckets() {
+        let mut sim = Sim::new(9);
+        call(&mut sim, "CreateQueue", json!({"QueueName": "inbox"}));
+        let queue_arn = sim.engine.sqs_state().queue_by_name("inbox").unwrap().arn.clone();
+        let sns = |sim: &mut Sim, action: &'static str, members: Vec<(&'static str, Value)>| {
+            sim.perform(Command::Call(ApiRequest::sns(action, members)));
+        };
+        sns(&mut sim, "CreateTopic", vec![("Name", json!("t.fifo")), ("Attributes", json!({"FifoTopic": "true"}))]);
+        sns(&mut sim, "CreateTopic", vec![("Name", json!("plain"))]);
+        let topic = sim.engine.sns_state().topic_by_name("plain").unwrap().arn.clone();
+        let policy = r#"{"a": ["b"]}"#;
+        let attributes = json!({"RawMessageDelivery": "true", "FilterPolicy": policy});
+        sns(
+            &mut sim,
+            "Subscribe",
+            vec![
+                ("TopicArn", json!(topic)),
+                ("Protocol", json!("sqs")),
+                ("Endpoint", json!(queue_arn)),
+                ("Attributes", attributes),
+            ],
+        );
+        sim.perform(Command::EndpointHealth { endpoint: "https://x.example".into(), healthy: false });
+        sim.perform(Command::Call(ApiRequest::s3("CreateBucket", [("Bucket", json!("photos"))])));
+        let saved = save(&sim);
+        assert_eq!(save(&restore(&saved).unwrap()), saved, "the journal replays");
+
+        let back = restore(&from_fragment(&fragment(&setup(&sim))).unwrap().unwrap()).unwrap();
+        let state = back.engine.sns_state();
+        assert!(state.topic_by_name("t.fifo").unwrap().fifo);
+        let s = state.subscriptions().next().unwrap();
+        assert!(s.raw_message_delivery);
+        assert_eq!(s.filter_policy.as_ref().unwrap().0, policy);
+        assert!(back.engine.s3_state().bucket("photos").is_some());
+        assert!(back.failing_endpoints.contains("https://x.example"));
     }
 
     #[test]

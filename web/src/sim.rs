@@ -6,9 +6,9 @@
 //! dispatched through [`Gateway`] (the path the AWS SDK takes too); time moves
 //! only by asking the engine to advance. Plain Rust, so it is tested natively.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use decouple_engine::{Engine, EngineConfig, SimDuration, SimTime};
+use decouple_engine::{Engine, EngineConfig, Event, SimDuration, SimTime};
 use decouple_wire::{Dispatch, Gateway, PendingId};
 use serde_json::Value;
 
@@ -58,6 +58,12 @@ pub enum Command {
     CrashApp(u32),
     RemoveApp(u32),
     Realism(bool),
+    /// A simulated http(s) endpoint starts failing (false) or answering again
+    /// (true): a control of the simulation, like the clock, not an AWS API.
+    EndpointHealth {
+        endpoint: String,
+        healthy: bool,
+    },
 }
 
 /// What one call came to, for the caller (a flash message, a form reset).
@@ -68,6 +74,23 @@ pub enum Outcome {
     /// A long poll waits; its answer will appear in the log.
     Waiting,
 }
+
+/// What became of one notification to one subscription endpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Attempt {
+    Delivered,
+    /// The subscription's filter policy did not match.
+    FilteredOut,
+    /// The endpoint failed; the delivery policy tries again at `next`.
+    Retrying {
+        retry: u32,
+        next: SimTime,
+    },
+    Failed(String),
+}
+
+/// How many outcomes are kept per subscription endpoint (the newest).
+pub const KEPT_ATTEMPTS: usize = 8;
 
 /// A receipt handle the playground holds for an in-flight message, and the
 /// log entry of the receive that got it ("who holds it").
@@ -100,6 +123,16 @@ pub struct Sim {
     /// Every command the learner gave, with the virtual time it was given:
     /// replayed on a fresh engine with the same seed, it rebuilds this state.
     pub journal: Vec<(SimTime, Command)>,
+    /// The http(s) endpoints the learner made fail. The engine keeps the same
+    /// set but does not show it; this is the playground's record of its own
+    /// simulation controls, like `realism_on`.
+    pub failing_endpoints: BTreeSet<String>,
+    /// Recent notification outcomes per (topic name, endpoint), newest last,
+    /// read from the engine's events as they happen (the engine's state keeps
+    /// no history of attempts, and exposes no list of pending retries).
+    pub notifications: BTreeMap<(String, String), VecDeque<(SimTime, Attempt)>>,
+    /// Bumped whenever `notifications` changes, so topic views re-render only then.
+    pub notifications_revision: u64,
 }
 
 impl Sim {
@@ -124,6 +157,9 @@ impl Sim {
             app_rng: AppRng::new(seed),
             metrics: Metrics::new(decouple_engine::engine::DEFAULT_START),
             journal: Vec::new(),
+            failing_endpoints: BTreeSet::new(),
+            notifications: BTreeMap::new(),
+            notifications_revision: 0,
         }
     }
 
@@ -174,6 +210,15 @@ impl Sim {
                 self.set_realism(on);
                 Outcome::Ok(Value::Null)
             }
+            Command::EndpointHealth { endpoint, healthy } => {
+                self.engine.sns().set_endpoint_healthy(&endpoint, healthy);
+                if healthy {
+                    self.failing_endpoints.remove(&endpoint);
+                } else {
+                    self.failing_endpoints.insert(endpoint);
+                }
+                Outcome::Ok(Value::Null)
+            }
         }
     }
 
@@ -222,7 +267,33 @@ impl Sim {
         self.push_log(entry);
         // A send may have woken a long poll that was waiting.
         self.settle();
+        self.take_events();
         outcome
+    }
+
+    /// Reads the engine's new events and keeps the notification outcomes.
+    /// Draining also keeps the engine's bounded event log from filling up.
+    fn take_events(&mut self) {
+        if self.engine.events().is_empty() {
+            return;
+        }
+        for logged in self.engine.drain_events() {
+            let (topic, endpoint, attempt) = match logged.event {
+                Event::NotificationDelivered { topic, endpoint, .. } => (topic, endpoint, Attempt::Delivered),
+                Event::NotificationFilteredOut { topic, endpoint } => (topic, endpoint, Attempt::FilteredOut),
+                Event::NotificationFailed { topic, endpoint, reason } => (topic, endpoint, Attempt::Failed(reason)),
+                Event::NotificationRetrying { topic, endpoint, retry, at } => {
+                    (topic, endpoint, Attempt::Retrying { retry, next: at })
+                }
+                _ => continue,
+            };
+            let kept = self.notifications.entry((topic.to_string(), endpoint)).or_default();
+            if kept.len() == KEPT_ATTEMPTS {
+                kept.pop_front();
+            }
+            kept.push_back((logged.at, attempt));
+            self.notifications_revision += 1;
+        }
     }
 
     /// Moves virtual time forward by `d`, performing everything that falls due.
@@ -246,11 +317,13 @@ impl Sim {
             }
             self.engine.advance_to(at);
             self.settle();
+            self.take_events();
             let now = at.max(self.engine.now());
             if app_at.is_some_and(|a| a <= now) {
                 self.run_apps(now);
             }
             if sample_at <= now {
+                self.metrics.sample_topics(self.engine.sns_state(), now);
                 self.metrics.sample(self.engine.sqs_state(), now);
             }
         }
@@ -265,6 +338,7 @@ impl Sim {
         }
         self.engine.advance_to(target);
         self.settle();
+        self.take_events();
     }
 
     /// Jumps to the next deadline (the engine's or an app's); `None` when nothing is scheduled.
@@ -614,6 +688,20 @@ fn summarize(action: &str, body: &Value) -> String {
             format!("SendMessageBatch → {ok} sent, {failed} failed")
         }
         "CreateQueue" => format!("CreateQueue → {}", body.get("QueueUrl").and_then(Value::as_str).unwrap_or("")),
+        "CreateTopic" => format!("CreateTopic → {}", body.get("TopicArn").and_then(Value::as_str).unwrap_or("")),
+        "Subscribe" => format!("Subscribe → {}", body.get("SubscriptionArn").and_then(Value::as_str).unwrap_or("")),
+        "Publish" => match body.get("MessageId").and_then(Value::as_str) {
+            Some(id) => format!("Publish → MessageId {id}"),
+            None => "Publish succeeded".into(),
+        },
+        "PutObject" => match body.get("ETag").and_then(Value::as_str) {
+            Some(etag) => format!("PutObject → ETag {etag}"),
+            None => "PutObject succeeded".into(),
+        },
+        "ListObjectsV2" => {
+            let n = body.get("KeyCount").and_then(Value::as_str).unwrap_or("0");
+            format!("ListObjectsV2 → {n} object{}", if n == "1" { "" } else { "s" })
+        }
         other => format!("{other} succeeded"),
     }
 }
@@ -769,6 +857,96 @@ mod tests {
         assert!(sim.apps[0].next_at >= sim.engine.now(), "it skipped ahead instead of catching up forever");
         sim.advance_by(SimDuration::from_secs(1));
         assert!(sim.apps[0].stats.sent <= sent + 11, "ten a second");
+    }
+
+    #[test]
+    fn sns_and_s3_go_through_their_own_protocols() {
+        let mut sim = Sim::new(1);
+        let url = create(&mut sim, "inbox", json!({}));
+        let queue_arn = sim.engine.sqs_state().queue_by_name("inbox").unwrap().arn.clone();
+        let Outcome::Ok(body) = sim.call(&ApiRequest::sns("CreateTopic", [("Name", json!("orders"))])) else {
+            panic!("{:?}", sim.log.back())
+        };
+        let topic_arn = body["TopicArn"].as_str().unwrap().to_string();
+        let policy = api::allow_service(None, "sns.amazonaws.com", "sqs:SendMessage", &queue_arn, &topic_arn);
+        sim.call(&ApiRequest::new(
+            "SetQueueAttributes",
+            [("QueueUrl", json!(url)), ("Attributes", json!({"Policy": policy}))],
+        ));
+        let subscribe = ApiRequest::sns(
+            "Subscribe",
+            [
+                ("TopicArn", json!(topic_arn)),
+                ("Protocol", json!("sqs")),
+                ("Endpoint", json!(queue_arn)),
+                ("Attributes", json!({"FilterPolicy": "{\"color\":[\"red\"]}"})),
+            ],
+        );
+        assert!(matches!(sim.call(&subscribe), Outcome::Ok(_)), "{:?}", sim.log.back());
+        let publish = |color: &str| {
+            ApiRequest::sns(
+                "Publish",
+                [
+                    ("TopicArn", json!(topic_arn)),
+                    ("Message", json!("hi & <b>")),
+                    ("MessageAttributes", json!({"color": {"DataType": "String", "StringValue": color}})),
+                ],
+            )
+        };
+        assert!(matches!(sim.call(&publish("red")), Outcome::Ok(ref b) if b["MessageId"].is_string()));
+        sim.call(&publish("blue"));
+        let q = sim.engine.sqs_state().queue_by_name("inbox").unwrap();
+        assert_eq!(q.len(), 1);
+        let body = &q.messages().next().unwrap().body;
+        assert!(body.contains(r#""Message" : "hi & <b>""#), "{body}");
+        let kept = &sim.notifications[&("orders".to_string(), queue_arn.clone())];
+        assert_eq!(kept.iter().map(|(_, a)| a.clone()).collect::<Vec<_>>(), [Attempt::Delivered, Attempt::FilteredOut]);
+        assert!(
+            sim.log.back().unwrap().cli.starts_with("aws sns publish --message "),
+            "{}",
+            sim.log.back().unwrap().cli
+        );
+
+        // AWS's error comes back from the XML.
+        let Outcome::Err(e) = sim.call(&ApiRequest::sns("Publish", [("TopicArn", json!(topic_arn))])) else { panic!() };
+        assert_eq!(e.code, "ValidationError", "{e}");
+
+        // S3: a bucket whose uploads notify the queue.
+        sim.call(&ApiRequest::s3("CreateBucket", [("Bucket", json!("photos"))]));
+        let policy = api::allow_service(
+            Some(&sim.engine.sqs_state().queue_by_name("inbox").unwrap().config.policy.clone().unwrap()),
+            "s3.amazonaws.com",
+            "sqs:SendMessage",
+            &queue_arn,
+            "arn:aws:s3:::photos",
+        );
+        sim.call(&ApiRequest::new(
+            "SetQueueAttributes",
+            [("QueueUrl", json!(url)), ("Attributes", json!({"Policy": policy}))],
+        ));
+        let config = json!({"QueueConfigurations": [{"QueueArn": queue_arn, "Events": ["s3:ObjectCreated:*"],
+            "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "up/"}]}}}]});
+        let put = ApiRequest::s3(
+            "PutBucketNotificationConfiguration",
+            [("Bucket", json!("photos")), ("NotificationConfiguration", config)],
+        );
+        assert!(matches!(sim.call(&put), Outcome::Ok(_)), "{:?}", sim.log.back());
+        let upload = |key: &str| {
+            ApiRequest::s3("PutObject", [("Bucket", json!("photos")), ("Key", json!(key)), ("Body", json!("meow"))])
+        };
+        assert!(matches!(sim.call(&upload("up/cat 1.txt")), Outcome::Ok(ref b) if b["ETag"].is_string()));
+        sim.call(&upload("other.txt"));
+        let q = sim.engine.sqs_state().queue_by_name("inbox").unwrap();
+        // The test event, then the one upload under up/.
+        assert_eq!(q.len(), 3, "{:?}", q.messages().map(|m| m.body.clone()).collect::<Vec<_>>());
+        assert!(q.messages().last().unwrap().body.contains("up/cat+1.txt"));
+        assert!(sim.log.back().unwrap().cli.starts_with("printf '%s' meow > body.txt && aws s3api put-object"));
+        let Outcome::Err(e) = sim.call(&ApiRequest::s3("DeleteBucket", [("Bucket", json!("photos"))])) else {
+            panic!()
+        };
+        assert_eq!(e.code, "BucketNotEmpty");
+        assert!(matches!(sim.call(&ApiRequest::s3("ListObjectsV2", [("Bucket", json!("photos"))])), Outcome::Ok(_)));
+        assert_eq!(sim.log.back().unwrap().summary, "ListObjectsV2 → 2 objects");
     }
 
     #[test]

@@ -148,6 +148,11 @@ pub enum Action {
     RemoveApp(u32),
     /// Standard-queue duplicates and reordering, as real SQS shows them.
     SetRealism(bool),
+    /// A simulated http(s) endpoint answers (true) or fails every delivery (false).
+    SetEndpointHealth {
+        endpoint: String,
+        healthy: bool,
+    },
 }
 
 impl Reducible for State {
@@ -213,6 +218,9 @@ impl Reducible for State {
                 }
                 Action::SetRealism(on) => {
                     sim.perform(Command::Realism(on));
+                }
+                Action::SetEndpointHealth { endpoint, healthy } => {
+                    sim.perform(Command::EndpointHealth { endpoint, healthy });
                 }
             }
         }

@@ -125,3 +125,28 @@ async fn the_clock_steps_and_says_what_is_next() {
     assert_eq!(text(&root, "[data-testid=available]"), "1");
     root.remove();
 }
+
+#[wasm_bindgen_test]
+async fn a_topic_validates_its_filter_policy_as_you_type_and_publishes_as_text() {
+    let root = mount().await;
+    type_into(&root, "#create-name", "inbox").await;
+    click(&button(&root, "Create queue")).await;
+    type_into(&root, "#topic-name", "news").await;
+    click(&button(&root, "Create topic")).await;
+    assert_eq!(text(&root, "[data-testid=flash] span"), "Topic news created successfully.");
+    assert!(root.query_selector("article[data-topic=news]").unwrap().is_some());
+
+    type_into(&root, "#sub-policy-news", r#"{"kind": "x"}"#).await;
+    let check = text(&root, "#sub-policy-check-news");
+    assert!(check.starts_with("InvalidParameter: Invalid parameter: Attributes Reason: FilterPolicy: "), "{check}");
+    type_into(&root, "#sub-policy-news", "").await;
+    click(&button(&root, "Create subscription")).await;
+    assert_eq!(text(&root, "[data-testid=sub-status]"), "Confirmed");
+
+    type_into(&root, "#pub-message-news", "<img src=x onerror=alert(1)>").await;
+    click(&button(&root, "Publish message")).await;
+    assert_eq!(text(&root, "article[data-queue=inbox] [data-testid=available]"), "1");
+    assert!(root.query_selector("article img").unwrap().is_none());
+    assert!(text(&root, "[data-testid=log]").contains("aws sns publish --message '<img src=x onerror=alert(1)>'"));
+    root.remove();
+}

@@ -1,16 +1,19 @@
 //! The root component: owns the state, drives the clock with animation
 //! frames while playing, maps keyboard shortcuts to actions, and lays out the
-//! clock bar, the create form, the queue cards and the API log.
+//! clock bar, the create form, the queue cards, the SNS topics and S3
+//! buckets, and the API log.
 
 use yew::prelude::*;
 
 use super::api_log::ApiLog;
+use super::buckets::Buckets;
 use super::clock_bar::ClockBar;
 use super::flash::FlashBanner;
 use super::help::Help;
 use super::queue_card::QueueCard;
 use super::queue_form::QueueForm;
 use super::share::Share;
+use super::topics::Topics;
 use crate::state::{Action, State, SPEEDS};
 use crate::timefmt;
 use crate::{browser, persist};
@@ -88,6 +91,8 @@ pub fn app() -> Html {
     let queues: Vec<(String, String)> =
         sim.engine.sqs_state().queues().map(|q| (q.name.to_string(), q.arn.clone())).collect();
     let urls: Vec<String> = sim.engine.sqs_state().queues().map(|q| q.url.clone()).collect();
+    let topics: Vec<(String, String)> =
+        sim.engine.sns_state().topics().map(|t| (t.name.to_string(), t.arn.clone())).collect();
     let log_revision = sim.log_revision;
     let realism = sim.realism_on();
     drop(sim);
@@ -103,9 +108,9 @@ pub fn app() -> Html {
             <main class="layout">
                 <section class="side" aria-labelledby="create-heading">
                     if !*embed {
-                        <h1>{ "Decouple " }<span class="sub">{ "· Amazon SQS playground" }</span></h1>
-                        <p class="intro">{ "Create a queue, send and receive messages, and control time. \
-                            Every action is a real SQS API call, shown in the log as the AWS CLI command." }</p>
+                        <h1>{ "Decouple " }<span class="sub">{ "· Amazon SQS, SNS and S3 playground" }</span></h1>
+                        <p class="intro">{ "Create queues, topics and buckets, send, publish, upload and receive, and control time. \
+                            Every action is a real AWS API call, shown in the log as the AWS CLI command." }</p>
                     }
                     <QueueForm queues={queues.clone()} on_action={on_action.clone()} compact={*embed} />
                     <Share sim={state.sim.clone()} />
@@ -116,6 +121,7 @@ pub fn app() -> Html {
                         <small>{ "Occasional duplicate deliveries and out-of-order receives, as SQS standard                             queues really behave (at-least-once, best-effort ordering)." }</small>
                     </div>
                 </section>
+                <div class="main-col">
                 <section id="queues" class="queues" aria-label="Queues">
                     if urls.is_empty() {
                         <p class="empty">{ "No queues yet. Create one to start." }</p>
@@ -125,6 +131,11 @@ pub fn app() -> Html {
                             selected={state.selected.clone()} queues={queues.clone()} on_action={on_action.clone()} />
                     }) }
                 </section>
+                <Topics sim={state.sim.clone()} version={state.version} queues={queues.clone()}
+                    on_action={on_action.clone()} />
+                <Buckets sim={state.sim.clone()} version={state.version} queues={queues.clone()} {topics}
+                    on_action={on_action.clone()} />
+                </div>
                 <ApiLog sim={state.sim.clone()} revision={log_revision} collapsed={*embed} />
             </main>
             if state.help {

@@ -4,16 +4,21 @@
 pub mod api_log;
 pub mod app;
 pub mod apps_panel;
+pub mod attr_rows;
+pub mod buckets;
 pub mod clock_bar;
 pub mod flash;
 pub mod help;
 pub mod message_detail;
 pub mod monitoring;
+pub mod publish_form;
 pub mod queue_card;
 pub mod queue_form;
 pub mod receive_form;
 pub mod send_form;
 pub mod share;
+pub mod subscribe_form;
+pub mod topics;
 
 use serde_json::Value;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};

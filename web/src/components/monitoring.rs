@@ -1,11 +1,14 @@
-//! CloudWatch-style charts of one queue over virtual time (the approximate
-//! message gauges, and sent / received / deleted / empty receives per
-//! period) and its request count with an estimated cost. Drawn as small
-//! inline SVGs, and only while shown.
+//! CloudWatch-style charts over virtual time: for a queue, the approximate
+//! message gauges, sent / received / deleted / empty receives per period and
+//! its request count with an estimated cost; for a topic, SNS's
+//! NumberOfMessagesPublished and NumberOfNotificationsDelivered / Failed /
+//! FilteredOut per period. Drawn as small inline SVGs, and only while shown.
 
 use yew::prelude::*;
 
-use crate::metrics::{self, Sample};
+use decouple_engine::SimTime;
+
+use crate::metrics::{self, Sample, TopicSample};
 use crate::state::SimRef;
 
 #[derive(Properties, PartialEq)]
@@ -19,17 +22,33 @@ pub struct MonitoringProps {
 const W: f64 = 360.0;
 const H: f64 = 80.0;
 
-type Series = (&'static str, &'static str, fn(&Sample) -> u64);
+/// A line: its legend, its CSS class, and how to read it from a sample.
+type Series<S> = (&'static str, &'static str, fn(&S) -> u64);
 
-fn chart(title: &str, samples: &[Sample], series: &[Series]) -> Html {
+/// Samples that a chart can place on the time axis.
+trait At {
+    fn at(&self) -> SimTime;
+}
+impl At for Sample {
+    fn at(&self) -> SimTime {
+        self.at
+    }
+}
+impl At for TopicSample {
+    fn at(&self) -> SimTime {
+        self.at
+    }
+}
+
+fn chart<S: At>(title: &str, samples: &[S], series: &[Series<S>]) -> Html {
     let max = samples.iter().flat_map(|s| series.iter().map(move |(_, _, f)| f(s))).max().unwrap_or(0).max(1);
     let (first, last) = match (samples.first(), samples.last()) {
-        (Some(a), Some(b)) => (a.at.as_millis(), b.at.as_millis()),
+        (Some(a), Some(b)) => (a.at().as_millis(), b.at().as_millis()),
         _ => (0, 0),
     };
     // The x axis spans the samples there are (at least two minutes), so a young queue fills the chart.
     let window = (last - first).max(2 * 60_000) as f64;
-    let x = |s: &Sample| W - (last - s.at.as_millis()) as f64 / window * W;
+    let x = |s: &S| W - (last - s.at().as_millis()) as f64 / window * W;
     let y = |v: u64| H - v as f64 / max as f64 * (H - 4.0);
     let latest = samples.last();
     let label = format!(
@@ -90,6 +109,50 @@ pub fn monitoring(p: &MonitoringProps) -> Html {
                             ("received", "s-received", |s| s.received),
                             ("deleted", "s-deleted", |s| s.deleted),
                             ("empty receives", "s-empty", |s| s.empty_receives),
+                        ]) }
+                    </div>
+                }
+            }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TopicMonitoringProps {
+    pub sim: SimRef,
+    pub version: u64,
+    pub arn: String,
+}
+
+#[function_component(TopicMonitoring)]
+pub fn topic_monitoring(p: &TopicMonitoringProps) -> Html {
+    let shown = use_state(|| false);
+    let toggle = {
+        let shown = shown.clone();
+        Callback::from(move |_: MouseEvent| shown.set(!*shown))
+    };
+    let samples: Vec<TopicSample> = if *shown {
+        let sim = p.sim.0.borrow();
+        sim.metrics.topics.get(&p.arn).map(|m| m.samples.iter().copied().collect()).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    html! {
+        <section class="monitoring" aria-label="Topic monitoring">
+            <p class="requests">
+                <button type="button" onclick={toggle} aria-expanded={shown.to_string()}>
+                    { if *shown { "Hide monitoring" } else { "Show monitoring" } }</button>
+            </p>
+            if *shown {
+                if samples.is_empty() {
+                    <p class="empty">{ "The first sample comes after 10 virtual seconds." }</p>
+                } else {
+                    <div class="charts">
+                        { chart("Per 10 s", &samples, &[
+                            ("NumberOfMessagesPublished", "s-sent", |s| s.published),
+                            ("NumberOfNotificationsDelivered", "s-received", |s| s.delivered),
+                            ("NumberOfNotificationsFailed", "s-deleted", |s| s.failed),
+                            ("NumberOfNotificationsFilteredOut", "s-empty", |s| s.filtered_out),
                         ]) }
                     </div>
                 }
