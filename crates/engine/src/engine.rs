@@ -10,9 +10,12 @@
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 
+#[cfg(feature = "analytics")]
 use crate::analytics::{Analytics, AnalyticsState};
 use crate::event::{EventLog, LoggedEvent};
+#[cfg(feature = "firehose")]
 use crate::firehose::{Firehose, FirehoseState};
+#[cfg(feature = "kinesis")]
 use crate::kinesis::{Kinesis, KinesisState};
 use crate::rng::Rng;
 use crate::s3::{S3State, S3};
@@ -99,71 +102,85 @@ pub enum Deadline {
         delivery: u64,
     },
     /// A Kinesis stream leaves CREATING, UPDATING or DELETING.
+    #[cfg(feature = "kinesis")]
     KinesisStreamStatus {
         stream: String,
         incarnation: u64,
     },
     /// The oldest record of a shard passes the stream's retention period.
+    #[cfg(feature = "kinesis")]
     KinesisRetention {
         stream: crate::kinesis::StreamName,
         incarnation: u64,
         shard: u32,
     },
     /// An enhanced fan-out consumer becomes ACTIVE.
+    #[cfg(feature = "kinesis")]
     KinesisConsumerStatus {
         stream: String,
         incarnation: u64,
         consumer: String,
     },
     /// Records are pushed to an enhanced fan-out subscription.
+    #[cfg(feature = "kinesis")]
     KinesisFanOutPush {
         subscription: u64,
     },
     /// An enhanced fan-out subscription's five minutes are up.
+    #[cfg(feature = "kinesis")]
     KinesisFanOutEnd {
         subscription: u64,
     },
     /// A simulated KCL worker's recurring task: read its shards, renew its
     /// leases, or look for leases to take.
+    #[cfg(feature = "kinesis")]
     KclWorkerTask {
         app: u64,
         worker: u32,
         task: crate::kinesis::kcl::WorkerTask,
     },
     /// A KCL lease may have gone unrenewed for the failover time.
+    #[cfg(feature = "kinesis")]
     KclLeaseExpiry {
         app: u64,
         shard: u32,
     },
     /// A simulated producer puts its next records.
+    #[cfg(feature = "kinesis")]
     KinesisProducerTick {
         producer: u64,
     },
     /// A simulated producer retries throttled records after backing off.
+    #[cfg(feature = "kinesis")]
     KinesisProducerRetry {
         producer: u64,
         batch: u64,
     },
     /// A Firehose delivery stream leaves CREATING or DELETING.
+    #[cfg(feature = "firehose")]
     FirehoseStatus {
         stream: String,
         incarnation: u64,
     },
     /// A delivery stream's buffering interval runs out: deliver the buffer.
+    #[cfg(feature = "firehose")]
     FirehoseBufferInterval {
         stream: String,
         incarnation: u64,
     },
     /// A delivery stream reads each shard of its Kinesis source (every second).
+    #[cfg(feature = "firehose")]
     FirehoseSourcePoll {
         stream: String,
         incarnation: u64,
     },
     /// A simulated Kinesis Data Analytics application reads its stream.
+    #[cfg(feature = "analytics")]
     AnalyticsPoll {
         app: u64,
     },
     /// A tumbling window of an analytics pump ends: its groups are emitted.
+    #[cfg(feature = "analytics")]
     AnalyticsWindowEnds {
         app: u64,
         pump: u32,
@@ -239,8 +256,11 @@ pub struct Engine {
     sqs: SqsState,
     sns: SnsState,
     s3: S3State,
+    #[cfg(feature = "kinesis")]
     kinesis: KinesisState,
+    #[cfg(feature = "firehose")]
     firehose: FirehoseState,
+    #[cfg(feature = "analytics")]
     analytics: AnalyticsState,
 }
 
@@ -259,8 +279,11 @@ impl Engine {
             sqs: SqsState::default(),
             sns: SnsState::default(),
             s3: S3State::default(),
+            #[cfg(feature = "kinesis")]
             kinesis: KinesisState::default(),
+            #[cfg(feature = "firehose")]
             firehose: FirehoseState::default(),
+            #[cfg(feature = "analytics")]
             analytics: AnalyticsState::default(),
         }
     }
@@ -292,20 +315,25 @@ impl Engine {
     pub fn describe_deadline(&self, deadline: &Deadline) -> String {
         match deadline {
             Deadline::SnsDeliveryRetry { delivery } => self.sns.describe_retry(*delivery),
+            #[cfg(feature = "kinesis")]
             Deadline::KinesisStreamStatus { .. }
             | Deadline::KinesisRetention { .. }
             | Deadline::KinesisConsumerStatus { .. }
             | Deadline::KinesisFanOutPush { .. }
             | Deadline::KinesisFanOutEnd { .. } => self.kinesis.describe_deadline(deadline),
+            #[cfg(feature = "kinesis")]
             Deadline::KclWorkerTask { .. } | Deadline::KclLeaseExpiry { .. } => {
                 crate::kinesis::kcl::describe_deadline(&self.kinesis, deadline)
             }
+            #[cfg(feature = "kinesis")]
             Deadline::KinesisProducerTick { .. } | Deadline::KinesisProducerRetry { .. } => {
                 crate::kinesis::producer::describe_deadline(&self.kinesis, deadline)
             }
+            #[cfg(feature = "firehose")]
             Deadline::FirehoseStatus { .. }
             | Deadline::FirehoseBufferInterval { .. }
             | Deadline::FirehoseSourcePoll { .. } => self.firehose.describe_deadline(deadline),
+            #[cfg(feature = "analytics")]
             Deadline::AnalyticsPoll { .. } | Deadline::AnalyticsWindowEnds { .. } => {
                 crate::analytics::describe_deadline(&self.analytics, deadline)
             }
@@ -346,6 +374,7 @@ impl Engine {
             Deadline::SnsDeliveryRetry { .. } => {
                 crate::sns::delivery::on_deadline(&mut self.core, &mut self.sns, &mut self.sqs, deadline)
             }
+            #[cfg(feature = "kinesis")]
             Deadline::KinesisStreamStatus { .. }
             | Deadline::KinesisRetention { .. }
             | Deadline::KinesisConsumerStatus { .. }
@@ -353,15 +382,19 @@ impl Engine {
             | Deadline::KinesisFanOutEnd { .. } => {
                 crate::kinesis::on_deadline(&mut self.core, &mut self.kinesis, deadline)
             }
+            #[cfg(feature = "kinesis")]
             Deadline::KclWorkerTask { .. } | Deadline::KclLeaseExpiry { .. } => {
                 crate::kinesis::kcl::on_deadline(&mut self.core, &mut self.kinesis, deadline)
             }
+            #[cfg(feature = "kinesis")]
             Deadline::KinesisProducerTick { .. } | Deadline::KinesisProducerRetry { .. } => {
                 crate::kinesis::producer::on_deadline(&mut self.core, &mut self.kinesis, deadline)
             }
+            #[cfg(feature = "firehose")]
             Deadline::FirehoseStatus { .. }
             | Deadline::FirehoseBufferInterval { .. }
             | Deadline::FirehoseSourcePoll { .. } => self.firehose().on_deadline(deadline),
+            #[cfg(feature = "analytics")]
             Deadline::AnalyticsPoll { .. } | Deadline::AnalyticsWindowEnds { .. } => {
                 crate::analytics::on_deadline(&mut self.core, &mut self.analytics, &mut self.kinesis, deadline)
             }
@@ -386,44 +419,52 @@ impl Engine {
         S3::new(&mut self.core, &mut self.s3, &mut self.sns, &mut self.sqs)
     }
 
+    #[cfg(feature = "kinesis")]
     /// The Kinesis Data Streams API of this engine.
     pub fn kinesis(&mut self) -> Kinesis<'_> {
         Kinesis::new(&mut self.core, &mut self.kinesis)
     }
 
+    #[cfg(feature = "kinesis")]
     /// The simulated KCL applications' controls (not an AWS API, so not on
     /// the wire). Their state is read through `kinesis_state()`.
     pub fn kcl(&mut self) -> crate::kinesis::kcl::Kcl<'_> {
         crate::kinesis::kcl::Kcl::new(&mut self.core, &mut self.kinesis)
     }
 
+    #[cfg(feature = "kinesis")]
     /// The simulated producers' controls (not an AWS API, so not on the wire).
     pub fn kinesis_producers(&mut self) -> crate::kinesis::producer::Producers<'_> {
         crate::kinesis::producer::Producers::new(&mut self.core, &mut self.kinesis)
     }
 
+    #[cfg(feature = "firehose")]
     /// The Amazon Data Firehose API of this engine. Deliveries land in this
     /// engine's S3 buckets; Kinesis sources are read through this engine's streams.
     pub fn firehose(&mut self) -> Firehose<'_> {
         Firehose::new(&mut self.core, &mut self.firehose, &mut self.kinesis, &mut self.s3, &mut self.sns, &mut self.sqs)
     }
 
+    #[cfg(feature = "firehose")]
     /// Read-only Firehose state, for views and assertions.
     pub fn firehose_state(&self) -> &FirehoseState {
         &self.firehose
     }
 
+    #[cfg(feature = "analytics")]
     /// The simulated Kinesis Data Analytics SQL applications' controls (not
     /// an AWS API, so not on the wire). They read streams of this engine.
     pub fn analytics(&mut self) -> Analytics<'_> {
         Analytics::new(&mut self.core, &mut self.analytics, &mut self.kinesis)
     }
 
+    #[cfg(feature = "analytics")]
     /// Read-only analytics state, for views and assertions.
     pub fn analytics_state(&self) -> &AnalyticsState {
         &self.analytics
     }
 
+    #[cfg(feature = "kinesis")]
     /// Read-only Kinesis state, for views and assertions.
     pub fn kinesis_state(&self) -> &KinesisState {
         &self.kinesis

@@ -33,10 +33,13 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+#[cfg(feature = "analytics")]
 pub mod analytics;
 pub mod engine;
 pub mod event;
+#[cfg(feature = "firehose")]
 pub mod firehose;
+#[cfg(feature = "kinesis")]
 pub mod kinesis;
 pub mod rng;
 pub mod s3;

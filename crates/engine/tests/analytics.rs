@@ -1,3 +1,4 @@
+#![cfg(feature = "analytics")]
 //! Simulated Kinesis Data Analytics SQL applications: the course's count per
 //! ticker per 10-second tumbling window, aggregates, WHERE, row-by-row
 //! projection, chained pumps, errors with their positions, the error stream,

@@ -1,3 +1,4 @@
+#![cfg(feature = "firehose")]
 //! Amazon Data Firehose: delivery stream lifecycle, buffering by size and by
 //! interval in virtual time, AWS's default object keys, a Kinesis stream as
 //! the source, the simulated Lambda transform, batch limits and errors with

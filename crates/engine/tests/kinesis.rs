@@ -1,3 +1,4 @@
+#![cfg(feature = "kinesis")]
 //! Kinesis Data Streams: lifecycle, routing by MD5 hash key, sequence
 //! numbers, iterators, the per-shard quotas, retention and resharding, with
 //! AWS's error names and messages.

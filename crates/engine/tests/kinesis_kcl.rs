@@ -1,3 +1,4 @@
+#![cfg(feature = "kinesis")]
 //! The simulated KCL application and producer: lease balancing (one worker
 //! per shard at most), failover after a crash with at-least-once processing
 //! from the last checkpoint, parents before children after a split, a hot

@@ -1,3 +1,4 @@
+#![cfg(feature = "kinesis")]
 //! Properties of Kinesis streams across random puts, clock moves and
 //! reshards (splits, merges, UpdateShardCount):
 //! - nothing accepted is lost and nothing throttled is stored: reading every

@@ -115,22 +115,6 @@ impl SqsState {
             self.queues.get(id).map(|q| String::from(&*q.name)).unwrap_or_else(|| "(deleted queue)".into())
         };
         match deadline {
-            // Another service's deadline: the engine asks that service.
-            Deadline::SnsDeliveryRetry { .. }
-            | Deadline::KinesisStreamStatus { .. }
-            | Deadline::KinesisRetention { .. }
-            | Deadline::KinesisConsumerStatus { .. }
-            | Deadline::KinesisFanOutPush { .. }
-            | Deadline::KinesisFanOutEnd { .. }
-            | Deadline::KclWorkerTask { .. }
-            | Deadline::KclLeaseExpiry { .. }
-            | Deadline::KinesisProducerTick { .. }
-            | Deadline::KinesisProducerRetry { .. }
-            | Deadline::FirehoseStatus { .. }
-            | Deadline::FirehoseBufferInterval { .. }
-            | Deadline::FirehoseSourcePoll { .. }
-            | Deadline::AnalyticsPoll { .. }
-            | Deadline::AnalyticsWindowEnds { .. } => String::new(),
             Deadline::SqsDelayEnds { queue, seq } => {
                 format!("{}: msg {seq} becomes visible (delay ends)", queue_name(queue))
             }
@@ -153,6 +137,8 @@ impl SqsState {
                 let source = self.move_tasks.get(task).map(|t| t.source_name.clone()).unwrap_or_default();
                 format!("{source}: move task moves its next batch")
             }
+            // Another service's deadline: the engine asks that service.
+            _ => String::new(),
         }
     }
 }
@@ -244,22 +230,6 @@ impl<'a> Sqs<'a> {
 pub(crate) fn on_deadline(core: &mut Core, state: &mut SqsState, deadline: Deadline) {
     let mut sqs = Sqs::new(core, state);
     match deadline {
-        // Routed to SNS by the engine; never reaches here.
-        Deadline::SnsDeliveryRetry { .. }
-        | Deadline::KinesisStreamStatus { .. }
-        | Deadline::KinesisRetention { .. }
-        | Deadline::KinesisConsumerStatus { .. }
-        | Deadline::KinesisFanOutPush { .. }
-        | Deadline::KinesisFanOutEnd { .. }
-        | Deadline::KclWorkerTask { .. }
-        | Deadline::KclLeaseExpiry { .. }
-        | Deadline::KinesisProducerTick { .. }
-        | Deadline::KinesisProducerRetry { .. }
-        | Deadline::FirehoseStatus { .. }
-        | Deadline::FirehoseBufferInterval { .. }
-        | Deadline::FirehoseSourcePoll { .. }
-        | Deadline::AnalyticsPoll { .. }
-        | Deadline::AnalyticsWindowEnds { .. } => {}
         Deadline::SqsDelayEnds { queue, seq } => {
             sqs.became_visible(queue, seq, |queue, number| Event::DelayEnded { queue, number })
         }
@@ -282,5 +252,7 @@ pub(crate) fn on_deadline(core: &mut Core, state: &mut SqsState, deadline: Deadl
             sqs.state.recently_deleted.remove(&name);
         }
         Deadline::SqsMoveTaskStep { task } => sqs.move_task_step(task),
+        // Another service's deadline: the engine routes those elsewhere.
+        _ => {}
     }
 }
