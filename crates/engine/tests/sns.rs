@@ -440,6 +440,9 @@ fn failing_http_endpoint_is_retried_by_the_delivery_policy_then_dead_lettered() 
 
     let (at, deadline) = e.peek_deadline().map(|(at, d)| (at, d.clone())).unwrap();
     assert_eq!(at.saturating_sub(start).as_secs(), 20, "AWS's default: retry after 20 s");
+    assert!(e.sns_state().is_endpoint_failing("https://down.example.com/hook"));
+    let pending: Vec<_> = e.sns_state().pending_deliveries().map(|p| (p.attempts(), p.next_attempt())).collect();
+    assert_eq!(pending, [(1, at), (1, at)], "both endpoints wait for their first retry");
     assert!(
         e.describe_deadline(&deadline).contains("retry the notification to https://"),
         "{}",

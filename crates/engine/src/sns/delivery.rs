@@ -14,20 +14,29 @@ use super::{EndpointDelivery, Sns, SnsState, KEPT_DELIVERIES};
 use crate::engine::{Core, Deadline};
 use crate::event::Event;
 use crate::sqs::{Outgoing, Sqs, SqsState};
-use crate::time::SimDuration;
+use crate::time::{SimDuration, SimTime};
 
 /// A delivery waiting for its next attempt.
 #[derive(Clone, Debug)]
-pub(crate) struct PendingDelivery {
+pub struct PendingDelivery {
     subscription_arn: String,
     body: String,
     /// Attempts made so far.
     attempts: u32,
+    next_attempt: SimTime,
 }
 
 impl PendingDelivery {
-    pub(crate) fn subscription_arn(&self) -> &str {
+    pub fn subscription_arn(&self) -> &str {
         &self.subscription_arn
+    }
+    /// Attempts made so far (the first delivery counts).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+    /// When the delivery policy tries again.
+    pub fn next_attempt(&self) -> SimTime {
+        self.next_attempt
     }
 }
 
@@ -158,7 +167,12 @@ impl Sns<'_> {
                 self.core.deadlines.schedule(at, Deadline::SnsDeliveryRetry { delivery: id });
                 self.state.retries.insert(
                     id,
-                    PendingDelivery { subscription_arn: subscription_arn.to_string(), body, attempts: attempts + 1 },
+                    PendingDelivery {
+                        subscription_arn: subscription_arn.to_string(),
+                        body,
+                        attempts: attempts + 1,
+                        next_attempt: at,
+                    },
                 );
                 self.core.emit(Event::NotificationRetrying { topic, endpoint, retry: attempts + 1, at });
             }

@@ -66,6 +66,18 @@ impl SnsState {
         self.subscriptions.values()
     }
 
+    /// http(s) deliveries waiting for their next attempt, in the order they
+    /// were scheduled, with when and how often they were tried.
+    pub fn pending_deliveries(&self) -> impl Iterator<Item = &delivery::PendingDelivery> {
+        self.retries.values()
+    }
+
+    /// Whether a simulated http(s) endpoint currently fails every delivery
+    /// (see `Sns::set_endpoint_healthy`).
+    pub fn is_endpoint_failing(&self, endpoint: &str) -> bool {
+        self.failing_endpoints.contains(endpoint)
+    }
+
     pub(crate) fn describe_retry(&self, delivery: u64) -> String {
         match self.retries.get(&delivery).and_then(|d| self.subscriptions.get(d.subscription_arn())) {
             Some(s) => format!(
