@@ -6,6 +6,7 @@
 //! ordered set; a FIFO queue keeps each message group in send order and an
 //! ordered set of the groups that can be served right now.
 
+use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -131,7 +132,9 @@ pub struct Queue {
     pub last_modified_at: SimTime,
     pub tags: BTreeMap<String, String>,
     /// Every live message by number.
-    pub(crate) messages: BTreeMap<u64, StoredMessage>,
+    /// Boxed so that the map's nodes stay small: a message is a few hundred
+    /// bytes, and a node holds eleven.
+    pub(crate) messages: BTreeMap<u64, Box<StoredMessage>>,
     /// Standard queues: numbers of visible messages, oldest first.
     pub(crate) visible: BTreeSet<u64>,
     /// FIFO queues: message groups by id.
@@ -211,10 +214,10 @@ impl Queue {
         self.messages.is_empty()
     }
     pub fn messages(&self) -> impl Iterator<Item = &StoredMessage> {
-        self.messages.values()
+        self.messages.values().map(|m| &**m)
     }
     pub fn message(&self, number: u64) -> Option<&StoredMessage> {
-        self.messages.get(&number)
+        self.messages.get(&number).map(|m| &**m)
     }
 
     pub(crate) fn take_number(&mut self) -> u64 {
@@ -242,7 +245,7 @@ impl Queue {
         }
         let visible = message.is_visible();
         let group = message.group_id.clone().filter(|_| self.fifo);
-        self.messages.insert(number, message);
+        self.messages.insert(number, Box::new(message));
         if let Some(group) = group {
             self.groups.entry(group.clone()).or_default().members.push_back(number);
             self.refresh_group(&group);
@@ -317,7 +320,7 @@ impl Queue {
 
     /// Removes a message in any state, cancelling its deadlines.
     pub(crate) fn remove(&mut self, core: &mut Core, number: u64) -> Option<StoredMessage> {
-        let message = self.messages.remove(&number)?;
+        let message = *self.messages.remove(&number)?;
         if let Some(key) = message.retention_key {
             core.deadlines.cancel(key);
         }
