@@ -13,6 +13,7 @@ import {
   DecreaseStreamRetentionPeriodCommand,
   DeleteStreamCommand,
   DeregisterStreamConsumerCommand,
+  DescribeLimitsCommand,
   DescribeStreamCommand,
   DescribeStreamConsumerCommand,
   DescribeStreamSummaryCommand,
@@ -31,6 +32,7 @@ import {
   SplitShardCommand,
   SubscribeToShardCommand,
   UpdateShardCountCommand,
+  UpdateStreamModeCommand,
   ExpiredIteratorException,
   InvalidArgumentException,
   LimitExceededException,
@@ -334,4 +336,24 @@ test("enhanced fan-out: SubscribeToShard streams events as virtual time moves", 
   engine.advance(5 * 60_000);
   await reading;
   assert.equal(events.length, 2);
+});
+
+test("DescribeLimits counts open shards; UpdateStreamMode switches to on-demand after UPDATING", async () => {
+  const { engine, kinesis } = client();
+  await stream(engine, kinesis, "s", 2);
+  const limits = await kinesis.send(new DescribeLimitsCommand({}));
+  assert.deepEqual(
+    [limits.ShardLimit, limits.OpenShardCount, limits.OnDemandStreamCount, limits.OnDemandStreamCountLimit],
+    [500, 2, 0, 50],
+  );
+  await kinesis.send(
+    new UpdateStreamModeCommand({ StreamARN: streamArn("s"), StreamModeDetails: { StreamMode: "ON_DEMAND" } }),
+  );
+  engine.advance(10_000);
+  const { StreamDescriptionSummary } = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: "s" }));
+  assert.equal(StreamDescriptionSummary.StreamModeDetails.StreamMode, "ON_DEMAND");
+  const refused = await failure(
+    kinesis.send(new SplitShardCommand({ StreamName: "s", ShardToSplit: "shardId-000000000000", NewStartingHashKey: "5" })),
+  );
+  assert.ok(refused instanceof ValidationException);
 });

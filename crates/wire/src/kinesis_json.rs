@@ -26,6 +26,7 @@ pub const ACTIONS: &[&str] = &[
     "DecreaseStreamRetentionPeriod",
     "DeleteStream",
     "DeregisterStreamConsumer",
+    "DescribeLimits",
     "DescribeStream",
     "DescribeStreamConsumer",
     "DescribeStreamSummary",
@@ -44,6 +45,7 @@ pub const ACTIONS: &[&str] = &[
     "SplitShard",
     "SubscribeToShard",
     "UpdateShardCount",
+    "UpdateStreamMode",
 ];
 
 enum Fault {
@@ -81,6 +83,7 @@ pub(crate) fn handle(engine: &mut Engine, operation: &str, body: &[u8], request_
         "DecreaseStreamRetentionPeriod" => retention(k, m, false),
         "DeleteStream" => delete_stream(k, m),
         "DeregisterStreamConsumer" => deregister_stream_consumer(k, m),
+        "DescribeLimits" => Ok(describe_limits(k)),
         "DescribeStream" => describe_stream(k, m),
         "DescribeStreamConsumer" => describe_stream_consumer(k, m),
         "DescribeStreamSummary" => describe_stream_summary(k, m),
@@ -100,6 +103,7 @@ pub(crate) fn handle(engine: &mut Engine, operation: &str, body: &[u8], request_
         // The gateway answers SubscribeToShard itself (it streams); see `subscribe`.
         "SubscribeToShard" => Err(InputError::Missing("ConsumerARN").into()),
         "UpdateShardCount" => update_shard_count(k, m),
+        "UpdateStreamMode" => update_stream_mode(k, m),
         _ => unreachable!("ACTIONS lists every action matched here"),
     };
     match result {
@@ -174,22 +178,40 @@ fn tags(m: Members<'_>) -> Result<Vec<(String, String)>> {
     Ok(m.string_map("Tags")?.into_iter().collect())
 }
 
+/// `StreamModeDetails.StreamMode`, checked against its enum.
+fn stream_mode(m: Members<'_>) -> Result<Option<StreamMode>> {
+    let Some(details) = m.structure("StreamModeDetails")? else { return Ok(None) };
+    match details.required_string("StreamMode")?.as_str() {
+        "PROVISIONED" => Ok(Some(StreamMode::Provisioned)),
+        "ON_DEMAND" => Ok(Some(StreamMode::OnDemand)),
+        other => Err(KinesisError::constraint(
+            other,
+            "streamModeDetails.streamMode",
+            "Member must satisfy enum value set: [PROVISIONED, ON_DEMAND]",
+        )
+        .into()),
+    }
+}
+
+fn describe_limits(k: &mut Kinesis<'_>) -> Value {
+    let l = k.describe_limits();
+    Output::new()
+        .put("ShardLimit", l.shard_limit)
+        .put("OpenShardCount", l.open_shard_count)
+        .put("OnDemandStreamCount", l.on_demand_stream_count)
+        .put("OnDemandStreamCountLimit", l.on_demand_stream_count_limit)
+        .into_value()
+}
+
+fn update_stream_mode(k: &mut Kinesis<'_>, m: Members<'_>) -> Result<Value> {
+    let arn = m.required_string("StreamARN")?;
+    let mode = stream_mode(m)?.ok_or(InputError::Missing("StreamModeDetails"))?;
+    k.update_stream_mode(&arn, mode)?;
+    Ok(empty())
+}
+
 fn create_stream(k: &mut Kinesis<'_>, m: Members<'_>) -> Result<Value> {
-    let mode = match m.structure("StreamModeDetails")? {
-        None => None,
-        Some(details) => match details.required_string("StreamMode")?.as_str() {
-            "PROVISIONED" => Some(StreamMode::Provisioned),
-            "ON_DEMAND" => Some(StreamMode::OnDemand),
-            other => {
-                return Err(KinesisError::constraint(
-                    other,
-                    "streamModeDetails.streamMode",
-                    "Member must satisfy enum value set: [PROVISIONED, ON_DEMAND]",
-                )
-                .into())
-            }
-        },
-    };
+    let mode = stream_mode(m)?;
     k.create_stream(CreateStreamRequest {
         stream_name: m.required_string("StreamName")?,
         shard_count: m.integer("ShardCount")?,

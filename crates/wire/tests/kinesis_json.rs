@@ -212,3 +212,32 @@ fn subscribe_to_shard_answers_an_event_stream_that_goes_on_as_time_moves() {
     assert_eq!((chunks.len(), chunks[0].done), (1, true));
     assert!(h.gateway.poll_event_streams(&mut h.engine).is_empty());
 }
+
+#[test]
+fn describe_limits_and_update_stream_mode() {
+    let mut h = Harness::new();
+    active_stream(&mut h, "s", 3);
+    let (_, limits) = h.kinesis("DescribeLimits", "{}");
+    assert_eq!(
+        limits,
+        json!({"ShardLimit": 500, "OpenShardCount": 3, "OnDemandStreamCount": 0, "OnDemandStreamCountLimit": 50})
+    );
+    let arn = "arn:aws:kinesis:us-east-1:000000000000:stream/s";
+    let (status, body) = h.kinesis(
+        "UpdateStreamMode",
+        &format!(r#"{{"StreamARN":"{arn}","StreamModeDetails":{{"StreamMode":"ON_DEMAND"}}}}"#),
+    );
+    assert_eq!((status, body), (200, json!({})));
+    let (_, d) = h.kinesis("DescribeStreamSummary", r#"{"StreamName":"s"}"#);
+    assert_eq!(d["StreamDescriptionSummary"]["StreamStatus"], "UPDATING");
+    h.engine.advance_by(decouple_engine::kinesis::RESHARD_DELAY);
+    let (_, d) = h.kinesis("DescribeStreamSummary", r#"{"StreamName":"s"}"#);
+    assert_eq!(d["StreamDescriptionSummary"]["StreamModeDetails"]["StreamMode"], "ON_DEMAND");
+    let (_, limits) = h.kinesis("DescribeLimits", "{}");
+    assert_eq!(limits["OnDemandStreamCount"], 1);
+    let (status, e) = h.kinesis(
+        "UpdateStreamMode",
+        &format!(r#"{{"StreamARN":"{arn}","StreamModeDetails":{{"StreamMode":"FAST"}}}}"#),
+    );
+    assert_eq!((status, e["__type"].as_str()), (400, Some("ValidationException")));
+}

@@ -62,6 +62,8 @@ pub const DEFAULT_RETENTION_HOURS: u32 = 24;
 pub const MAX_RETENTION_HOURS: u32 = 8_760;
 /// On-demand streams start with four shards.
 pub const ON_DEMAND_INITIAL_SHARDS: u32 = 4;
+/// AWS's default quota of on-demand streams per account.
+pub const ON_DEMAND_STREAM_LIMIT: u32 = 50;
 
 /// Per-shard quotas, per second.
 pub const WRITE_BYTES_PER_SECOND: u64 = 1024 * 1024;
@@ -98,7 +100,7 @@ impl KinesisState {
     }
 
     /// Shards across the account that count against the shard quota (open ones).
-    fn open_shards(&self) -> u32 {
+    pub fn open_shards(&self) -> u32 {
         self.streams.values().map(|s| s.open_shard_count()).sum()
     }
 

@@ -349,3 +349,12 @@ pub struct ListStreamConsumersResponse {
     pub consumers: Vec<ConsumerDescription>,
     pub next_token: Option<String>,
 }
+
+/// DescribeLimits' answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub shard_limit: u32,
+    pub open_shard_count: u32,
+    pub on_demand_stream_count: u32,
+    pub on_demand_stream_count_limit: u32,
+}

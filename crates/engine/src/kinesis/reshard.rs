@@ -20,9 +20,19 @@ use crate::event::Event;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Reshard {
-    Split { shard: u32, new_starting_hash_key: u128 },
-    Merge { shard: u32, adjacent: u32 },
-    Uniform { target: u32 },
+    Split {
+        shard: u32,
+        new_starting_hash_key: u128,
+    },
+    Merge {
+        shard: u32,
+        adjacent: u32,
+    },
+    Uniform {
+        target: u32,
+    },
+    /// UpdateStreamMode: the stream changes capacity mode when UPDATING ends.
+    Mode(StreamMode),
 }
 
 impl Kinesis<'_> {
@@ -137,6 +147,29 @@ impl Kinesis<'_> {
         Ok(response)
     }
 
+    /// Switches a stream between provisioned and on-demand capacity; the
+    /// stream is UPDATING meanwhile. Asking for the mode it already has
+    /// changes nothing.
+    pub fn update_stream_mode(&mut self, stream_arn: &str, mode: StreamMode) -> Result<(), KinesisError> {
+        let stream_ref = StreamRef { name: None, arn: Some(stream_arn.into()) };
+        let stream = self.active_stream(&stream_ref)?;
+        if stream.mode == mode {
+            return Ok(());
+        }
+        self.begin(&stream_ref, Reshard::Mode(mode), RESHARD_DELAY)
+    }
+
+    /// DescribeLimits: the account's shard quota and how much of it is used.
+    pub fn describe_limits(&mut self) -> Limits {
+        let on_demand = self.state.streams().filter(|s| s.mode == StreamMode::OnDemand).count() as u32;
+        Limits {
+            shard_limit: super::streams::shard_quota(&self.core.config.region),
+            open_shard_count: self.state.open_shards(),
+            on_demand_stream_count: on_demand,
+            on_demand_stream_count_limit: ON_DEMAND_STREAM_LIMIT,
+        }
+    }
+
     /// An ACTIVE, provisioned stream.
     fn reshardable(&mut self, stream: &StreamRef) -> Result<&mut Stream, KinesisError> {
         let account = self.account().to_owned();
@@ -196,6 +229,7 @@ pub(super) fn apply(core: &mut Core, stream: &mut Stream, reshard: Reshard) {
             merge(core, stream, shard, adjacent);
         }
         Reshard::Uniform { target } => uniform(core, stream, target),
+        Reshard::Mode(mode) => stream.mode = mode,
     }
 }
 
