@@ -474,3 +474,64 @@ fn failing_http_endpoint_is_retried_by_the_delivery_policy_then_dead_lettered() 
     let stats = e.sns_state().topic_by_name("webhooks").unwrap().stats;
     assert_eq!((stats.delivered, stats.failed), (1, 1));
 }
+
+#[test]
+fn mobile_push_reaches_a_device_endpoint_directly() {
+    let mut e = engine();
+    let attrs = |pairs: &[(&str, &str)]| -> std::collections::BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    };
+    let err = e.sns().create_platform_application("my app", "GCM", attrs(&[])).unwrap_err();
+    assert_eq!(
+        err.message,
+        "Invalid parameter: my app Reason: must contain only characters 'a'-'z', 'A'-'Z', '0'-'9', '_', '-', and '.'"
+    );
+    let err = e.sns().create_platform_application("app", "PIGEON", attrs(&[])).unwrap_err();
+    assert_eq!(err.message, "Invalid parameter: Platform Reason: PIGEON is not supported");
+    let err = e.sns().create_platform_application("app", "APNS", attrs(&[("PlatformCredential", "key")])).unwrap_err();
+    assert_eq!(
+        err.message,
+        "Invalid parameter: Attributes Reason: PlatformCredential attribute provided without PlatformPrincipal"
+    );
+    let app =
+        e.sns().create_platform_application("shop", "GCM", attrs(&[("PlatformCredential", "server-key")])).unwrap();
+    assert_eq!(app, "arn:aws:sns:us-east-1:000000000000:app/GCM/shop");
+    assert_eq!(e.sns().get_platform_application_attributes(&app).unwrap(), attrs(&[("Enabled", "true")]));
+
+    let phone = e.sns().create_platform_endpoint(&app, "device-token-1", Some("alice".into()), attrs(&[])).unwrap();
+    assert!(phone.starts_with("arn:aws:sns:us-east-1:000000000000:endpoint/GCM/shop/"), "{phone}");
+    let again = e.sns().create_platform_endpoint(&app, "device-token-1", Some("alice".into()), attrs(&[])).unwrap();
+    assert_eq!(again, phone, "the same token and attributes: the same endpoint");
+    let err = e.sns().create_platform_endpoint(&app, "device-token-1", Some("bob".into()), attrs(&[])).unwrap_err();
+    assert!(err.message.ends_with("already exists with the same Token, but different attributes."), "{err}");
+
+    let sent = e
+        .sns()
+        .publish(Publish {
+            target_arn: Some(phone.clone()),
+            message: r#"{"default":"hi","GCM":"{\"notification\":{\"title\":\"hi\"}}"}"#.into(),
+            message_structure: Some("json".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    let device = e.sns_state().platform_endpoint(&phone).unwrap();
+    assert_eq!(device.received.len(), 1);
+    assert_eq!(device.received[0].payload, r#"{"notification":{"title":"hi"}}"#);
+    assert_eq!(device.received[0].message_id, sent.message_id);
+
+    e.sns().set_endpoint_attributes(&phone, attrs(&[("Enabled", "false")])).unwrap();
+    let err = e
+        .sns()
+        .publish(Publish { target_arn: Some(phone.clone()), message: "hi".into(), ..Default::default() })
+        .unwrap_err();
+    assert_eq!((err.code.code(), err.message.as_str()), ("EndpointDisabled", "Endpoint is disabled"));
+    let err = e.sns().set_endpoint_attributes(&phone, attrs(&[("Colour", "red")])).unwrap_err();
+    assert_eq!(err.message, "Invalid parameter: Attributes Reason: Invalid attribute name: Colour");
+
+    assert_eq!(e.sns().list_endpoints_by_platform_application(&app).unwrap().len(), 1);
+    e.sns().delete_endpoint(&phone).unwrap();
+    assert!(e.sns().list_endpoints_by_platform_application(&app).unwrap().is_empty());
+    e.sns().delete_platform_application(&app).unwrap();
+    let err = e.sns().list_endpoints_by_platform_application(&app).unwrap_err();
+    assert_eq!(err.message, "PlatformApplication does not exist");
+}

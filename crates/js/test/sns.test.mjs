@@ -25,6 +25,14 @@ import {
   TagResourceCommand,
   UnsubscribeCommand,
   UntagResourceCommand,
+  CreatePlatformApplicationCommand,
+  CreatePlatformEndpointCommand,
+  DeleteEndpointCommand,
+  GetEndpointAttributesCommand,
+  ListEndpointsByPlatformApplicationCommand,
+  ListPlatformApplicationsCommand,
+  SetEndpointAttributesCommand,
+  EndpointDisabledException,
   NotFoundException,
   InvalidParameterException,
 } from "@aws-sdk/client-sns";
@@ -573,4 +581,38 @@ test("errors as the SDK surfaces them: names, codes and statuses", async () => {
   assert.equal(missing.Code, "ValidationError");
   assert.equal(missing.message, "1 validation error detected: Value null at 'message' failed to satisfy constraint: Member must not be null");
   assert.equal(missing.$metadata.httpStatusCode, 400);
+});
+
+test("mobile push: a platform application, a device endpoint, and Publish to its TargetArn", async () => {
+  const { engine, sns } = clients();
+  const { PlatformApplicationArn } = await sns.send(
+    new CreatePlatformApplicationCommand({ Name: "shop", Platform: "GCM", Attributes: { PlatformCredential: "key" } }),
+  );
+  assert.equal(PlatformApplicationArn, `arn:aws:sns:${REGION}:${ACCOUNT}:app/GCM/shop`);
+  const apps = await sns.send(new ListPlatformApplicationsCommand({}));
+  assert.deepEqual(apps.PlatformApplications, [{ PlatformApplicationArn, Attributes: { Enabled: "true" } }]);
+
+  const { EndpointArn } = await sns.send(
+    new CreatePlatformEndpointCommand({ PlatformApplicationArn, Token: "token-1", CustomUserData: "alice" }),
+  );
+  const { Attributes } = await sns.send(new GetEndpointAttributesCommand({ EndpointArn }));
+  assert.deepEqual(Attributes, { CustomUserData: "alice", Enabled: "true", Token: "token-1" });
+  const { MessageId } = await sns.send(new PublishCommand({ TargetArn: EndpointArn, Message: "your order shipped" }));
+  assert.match(MessageId, /^[0-9a-f-]{36}$/);
+
+  await sns.send(new SetEndpointAttributesCommand({ EndpointArn, Attributes: { Enabled: "false" } }));
+  const disabled = await failure(sns.send(new PublishCommand({ TargetArn: EndpointArn, Message: "again" })));
+  assert.ok(disabled instanceof EndpointDisabledException);
+  assert.equal(disabled.message, "Endpoint is disabled");
+
+  const bad = await failure(
+    sns.send(new CreatePlatformApplicationCommand({ Name: "x", Platform: "PIGEON", Attributes: { PlatformCredential: "k" } })),
+  );
+  assert.ok(bad instanceof InvalidParameterException);
+  assert.equal(bad.message, "Invalid parameter: Platform Reason: PIGEON is not supported");
+
+  await sns.send(new DeleteEndpointCommand({ EndpointArn }));
+  const left = await sns.send(new ListEndpointsByPlatformApplicationCommand({ PlatformApplicationArn }));
+  assert.deepEqual(left.Endpoints ?? [], []);
+  engine.advance(0);
 });

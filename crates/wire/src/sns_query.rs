@@ -36,27 +36,17 @@ const ACTIONS: &[&str] = crate::service::SNS_ONLY_ACTIONS;
 const NOT_SIMULATED: &[&str] = &[
     "AddPermission",
     "CheckIfPhoneNumberIsOptedOut",
-    "CreatePlatformApplication",
-    "CreatePlatformEndpoint",
     "CreateSMSSandboxPhoneNumber",
-    "DeleteEndpoint",
-    "DeletePlatformApplication",
     "DeleteSMSSandboxPhoneNumber",
     "GetDataProtectionPolicy",
-    "GetEndpointAttributes",
-    "GetPlatformApplicationAttributes",
     "GetSMSAttributes",
     "GetSMSSandboxAccountStatus",
-    "ListEndpointsByPlatformApplication",
     "ListOriginationNumbers",
     "ListPhoneNumbersOptedOut",
-    "ListPlatformApplications",
     "ListSMSSandboxPhoneNumbers",
     "OptInPhoneNumber",
     "PutDataProtectionPolicy",
     "RemovePermission",
-    "SetEndpointAttributes",
-    "SetPlatformApplicationAttributes",
     "SetSMSAttributes",
     "VerifySMSSandboxPhoneNumber",
 ];
@@ -93,6 +83,26 @@ pub(crate) fn handle(engine: &mut Engine, action: &str, form: &Form, request_id:
     let sns = &mut engine.sns();
     let answer = match action {
         "ConfirmSubscription" => confirm_subscription(sns, &p),
+        "CreatePlatformApplication" => create_platform_application(sns, &p),
+        "CreatePlatformEndpoint" => create_platform_endpoint(sns, &p),
+        "DeleteEndpoint" => arn_only(&p, "EndpointArn").and_then(|arn| Ok(sns.delete_endpoint(&arn)?)).map(|()| None),
+        "DeletePlatformApplication" => arn_only(&p, "PlatformApplicationArn")
+            .and_then(|arn| Ok(sns.delete_platform_application(&arn)?))
+            .map(|()| None),
+        "GetEndpointAttributes" => {
+            attributes_of(arn_only(&p, "EndpointArn").and_then(|arn| Ok(sns.get_endpoint_attributes(&arn)?)))
+        }
+        "GetPlatformApplicationAttributes" => attributes_of(
+            arn_only(&p, "PlatformApplicationArn").and_then(|arn| Ok(sns.get_platform_application_attributes(&arn)?)),
+        ),
+        "ListEndpointsByPlatformApplication" => list_endpoints(sns, &p),
+        "ListPlatformApplications" => Ok(Some(list_platform_applications(sns))),
+        "SetEndpointAttributes" => set_attributes(&p, "EndpointArn")
+            .and_then(|(arn, attributes)| Ok(sns.set_endpoint_attributes(&arn, attributes)?))
+            .map(|()| None),
+        "SetPlatformApplicationAttributes" => set_attributes(&p, "PlatformApplicationArn")
+            .and_then(|(arn, attributes)| Ok(sns.set_platform_application_attributes(&arn, attributes)?))
+            .map(|()| None),
         "CreateTopic" => create_topic(sns, &p),
         "DeleteTopic" => delete_topic(sns, &p),
         "GetSubscriptionAttributes" => get_subscription_attributes(sns, &p),
@@ -227,6 +237,82 @@ fn message_attributes(p: &Node<'_>, at: &str, required: &mut Required) -> Result
 
 fn boolean(p: &Node<'_>, name: &str) -> bool {
     p.string(name).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+}
+
+// ---------------------------------------------------------------- mobile push
+
+/// A request whose one required member is an ARN.
+fn arn_only(p: &Node<'_>, name: &str) -> Result<String> {
+    let mut required = Required::default();
+    let arn = required.string(p, name, "");
+    required.check()?;
+    Ok(arn)
+}
+
+/// `Attributes` as an `entry.N` map in the answer.
+fn attributes_of(attributes: Result<BTreeMap<String, String>>) -> Answer {
+    let mut xml = Xml::new();
+    xml.string_map("Attributes", &attributes?);
+    Ok(Some(xml))
+}
+
+/// An ARN and a required `Attributes` map.
+fn set_attributes(p: &Node<'_>, arn: &str) -> Result<(String, BTreeMap<String, String>)> {
+    let mut required = Required::default();
+    let arn = required.string(p, arn, "");
+    required.present(p, "Attributes");
+    required.check()?;
+    Ok((arn, p.string_map("Attributes")))
+}
+
+fn create_platform_application(sns: &mut Sns<'_>, p: &Node<'_>) -> Answer {
+    let mut required = Required::default();
+    let name = required.string(p, "Name", "");
+    let platform = required.string(p, "Platform", "");
+    required.present(p, "Attributes");
+    required.check()?;
+    let arn = sns.create_platform_application(&name, &platform, p.string_map("Attributes"))?;
+    let mut xml = Xml::new();
+    xml.leaf("PlatformApplicationArn", &arn);
+    Ok(Some(xml))
+}
+
+fn create_platform_endpoint(sns: &mut Sns<'_>, p: &Node<'_>) -> Answer {
+    let mut required = Required::default();
+    let application = required.string(p, "PlatformApplicationArn", "");
+    let token = required.string(p, "Token", "");
+    required.check()?;
+    let arn =
+        sns.create_platform_endpoint(&application, &token, p.string("CustomUserData"), p.string_map("Attributes"))?;
+    let mut xml = Xml::new();
+    xml.leaf("EndpointArn", &arn);
+    Ok(Some(xml))
+}
+
+fn list_platform_applications(sns: &mut Sns<'_>) -> Xml {
+    let mut xml = Xml::new();
+    xml.open("PlatformApplications");
+    for app in sns.list_platform_applications() {
+        xml.open("member").leaf("PlatformApplicationArn", &app.arn);
+        xml.string_map("Attributes", &app.attributes);
+        xml.close("member");
+    }
+    xml.close("PlatformApplications");
+    xml
+}
+
+fn list_endpoints(sns: &mut Sns<'_>, p: &Node<'_>) -> Answer {
+    let application = arn_only(p, "PlatformApplicationArn")?;
+    let endpoints = sns.list_endpoints_by_platform_application(&application)?;
+    let mut xml = Xml::new();
+    xml.open("Endpoints");
+    for endpoint in &endpoints {
+        xml.open("member").leaf("EndpointArn", &endpoint.arn);
+        xml.string_map("Attributes", &endpoint.attributes);
+        xml.close("member");
+    }
+    xml.close("Endpoints");
+    Ok(Some(xml))
 }
 
 // ---------------------------------------------------------------- topics

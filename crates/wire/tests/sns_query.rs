@@ -321,9 +321,16 @@ fn unknown_and_unsimulated_actions_are_invalid_action() {
         assert_eq!((status, code.as_str()), (400, "InvalidAction"), "{body}");
         assert!(message.contains("typed correctly"), "{message}");
     }
-    let (status, code, message) = err(&mut h, "Action=CreatePlatformApplication&Version=2010-03-31&Name=a");
+    let (status, code, message) = err(&mut h, "Action=GetSMSAttributes&Version=2010-03-31");
     assert_eq!((status, code.as_str()), (400, "InvalidAction"));
-    assert_eq!(message, "Decouple does not simulate the SNS action CreatePlatformApplication yet.");
+    assert_eq!(message, "Decouple does not simulate the SNS action GetSMSAttributes yet.");
+    // Mobile push is simulated; a missing member gets AWS's validation error.
+    let (status, code, message) = err(&mut h, "Action=CreatePlatformApplication&Version=2010-03-31&Name=a");
+    assert_eq!((status, code.as_str()), (400, "ValidationError"));
+    assert_eq!(
+        message,
+        "2 validation errors detected: Value null at 'platform' failed to satisfy constraint: Member must not be null; Value null at 'attributes' failed to satisfy constraint: Member must not be null"
+    );
 }
 
 #[test]

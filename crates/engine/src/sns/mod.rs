@@ -20,6 +20,7 @@ pub mod delivery;
 pub mod error;
 pub mod filter;
 pub mod model;
+pub mod platform;
 
 mod publish;
 mod subscriptions;
@@ -53,6 +54,8 @@ pub struct SnsState {
     /// Deliveries waiting for a retry, by id.
     retries: BTreeMap<u64, delivery::PendingDelivery>,
     next_delivery: u64,
+    /// Mobile push: platform applications and their device endpoints.
+    platforms: platform::Platforms,
 }
 
 impl SnsState {
@@ -64,6 +67,15 @@ impl SnsState {
     }
     pub fn subscriptions(&self) -> impl Iterator<Item = &Subscription> {
         self.subscriptions.values()
+    }
+
+    pub fn platform_applications(&self) -> impl Iterator<Item = &platform::PlatformApplication> {
+        self.platforms.applications.values()
+    }
+
+    /// A device endpoint, with the notifications it received.
+    pub fn platform_endpoint(&self, arn: &str) -> Option<&platform::PlatformEndpoint> {
+        self.platforms.endpoints.get(arn)
     }
 
     /// http(s) deliveries waiting for their next attempt, in the order they

@@ -80,6 +80,10 @@ impl Sns<'_> {
             }
             _ => return Err(SnsError::invalid("TopicArn or TargetArn Reason: no value for required parameter")),
         };
+        if req.topic_arn.is_none() && arn.contains(":endpoint/") {
+            let message_id = self.publish_to_endpoint(&arn, &req.message, req.message_structure.as_deref())?;
+            return Ok(PublishResult { message_id, sequence_number: None });
+        }
         let message = Message {
             message: req.message,
             subject: req.subject,
