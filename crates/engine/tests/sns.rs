@@ -535,3 +535,59 @@ fn mobile_push_reaches_a_device_endpoint_directly() {
     let err = e.sns().list_endpoints_by_platform_application(&app).unwrap_err();
     assert_eq!(err.message, "PlatformApplication does not exist");
 }
+
+#[test]
+fn lambda_and_email_endpoints_are_retried_by_awss_fixed_policies() {
+    let mut e = engine();
+    let t = topic(&mut e, "orders", &[]);
+    let function = "arn:aws:lambda:us-east-1:000000000000:function:ship";
+    e.sns()
+        .subscribe(Subscribe {
+            topic_arn: t.clone(),
+            protocol: "lambda".into(),
+            endpoint: Some(function.into()),
+            ..Default::default()
+        })
+        .unwrap();
+    e.sns().set_endpoint_healthy(function, false);
+    let start = e.now();
+    publish(&mut e, &t, "order 1").unwrap();
+    // AWS-managed: three immediate retries, then 1 s, 1 s, then backing off.
+    e.advance_by(decouple_engine::SimDuration::ZERO);
+    let next: Vec<_> = e.sns_state().pending_deliveries().map(|p| (p.attempts(), p.next_attempt())).collect();
+    assert_eq!(next, [(4, start + decouple_engine::SimDuration::from_secs(1))]);
+    e.sns().set_endpoint_healthy(function, true);
+    e.advance_by(decouple_engine::SimDuration::from_secs(1));
+    let lambda = e.sns_state().subscriptions().find(|s| s.endpoint == function).unwrap();
+    assert_eq!(lambda.deliveries.len(), 1, "delivered on the first retry after it came back");
+
+    // Customer-managed (email): 50 retries over about six hours, then given up.
+    let (_, dlq_arn) = queue(&mut e, "mail-dlq", false);
+    e.sns()
+        .subscribe(Subscribe {
+            topic_arn: t.clone(),
+            protocol: "email".into(),
+            endpoint: Some("ops@example.com".into()),
+            attributes: [("RedrivePolicy".to_string(), format!(r#"{{"deadLetterTargetArn":"{dlq_arn}"}}"#))].into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let mail = e.sns_state().subscriptions().find(|s| s.endpoint == "ops@example.com").unwrap();
+    let body: serde_json::Value = serde_json::from_str(&mail.deliveries[0].body).unwrap();
+    let token = body["Token"].as_str().unwrap().to_string();
+    e.sns().confirm_subscription(ConfirmSubscription { topic_arn: t.clone(), token, ..Default::default() }).unwrap();
+    e.sns().set_endpoint_healthy("ops@example.com", false);
+    e.drain_events();
+    let sent = e.now();
+    publish(&mut e, &t, "order 2").unwrap();
+    e.advance_by(decouple_engine::SimDuration::from_secs(8 * 3600));
+    let failed_at = e
+        .drain_events()
+        .into_iter()
+        .find(|l| matches!(&l.event, Event::NotificationFailed { endpoint, .. } if endpoint == "ops@example.com"))
+        .map(|l| l.at)
+        .expect("given up after its 50 retries");
+    // 10 and 10; backing off 20, 40, 80, 160, 320 and then capped at 600 five
+    // times; 38 more 600 apart: about seven hours (AWS: "over 6 hours").
+    assert_eq!(failed_at.saturating_sub(sent).as_secs(), 10 + 10 + 20 + 40 + 80 + 160 + 320 + 600 * 43);
+}

@@ -68,6 +68,32 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// AWS's policy for AWS-managed endpoints (Lambda, Firehose): 3 immediate
+    /// retries, 2 one second apart, 10 backing off from 1 s to 20 s, then
+    /// 100,000 twenty seconds apart — 100,015 retries over about 23 days.
+    pub const AWS_MANAGED: RetryPolicy = RetryPolicy {
+        num_retries: 100_015,
+        num_no_delay_retries: 3,
+        min_delay_target: 1,
+        num_min_delay_retries: 2,
+        max_delay_target: 20,
+        num_max_delay_retries: 100_000,
+        exponential: true,
+    };
+
+    /// AWS's policy for customer-managed endpoints (email, SMS, mobile push):
+    /// 2 retries 10 s apart, 10 backing off from 10 s to 600 s, then 38 ten
+    /// minutes apart — 50 retries over about 6 hours.
+    pub const CUSTOMER_MANAGED: RetryPolicy = RetryPolicy {
+        num_retries: 50,
+        num_no_delay_retries: 0,
+        min_delay_target: 10,
+        num_min_delay_retries: 2,
+        max_delay_target: 600,
+        num_max_delay_retries: 38,
+        exponential: true,
+    };
+
     /// Reads a `healthyRetryPolicy` object, keeping defaults for what it leaves out.
     fn from_json(policy: &Value) -> RetryPolicy {
         let mut p = RetryPolicy::default();
@@ -113,7 +139,8 @@ impl RetryPolicy {
 }
 
 impl Sns<'_> {
-    /// Marks a simulated http(s) endpoint as answering (true) or failing (false).
+    /// Marks a simulated endpoint (an http(s) URL, a Lambda function's ARN,
+    /// an email address, ...) as answering (true) or failing (false).
     pub fn set_endpoint_healthy(&mut self, endpoint: &str, healthy: bool) {
         if healthy {
             self.state.failing_endpoints.remove(endpoint);
@@ -122,10 +149,19 @@ impl Sns<'_> {
         }
     }
 
-    /// The retry policy for a subscription: its own DeliveryPolicy, else the
-    /// topic's `http.defaultHealthyRetryPolicy`, else AWS's default.
+    /// The retry policy for a subscription. http(s): its own DeliveryPolicy,
+    /// else the topic's `http.defaultHealthyRetryPolicy`, else AWS's default.
+    /// Other protocols: AWS's fixed policy for AWS-managed or customer-managed
+    /// endpoints (only http(s) policies can be changed).
     fn retry_policy(&self, subscription_arn: &str) -> RetryPolicy {
         let Some(s) = self.state.subscriptions.get(subscription_arn) else { return RetryPolicy::default() };
+        match s.protocol {
+            super::Protocol::Http | super::Protocol::Https => {}
+            super::Protocol::Lambda | super::Protocol::Firehose | super::Protocol::Sqs => {
+                return RetryPolicy::AWS_MANAGED
+            }
+            _ => return RetryPolicy::CUSTOMER_MANAGED,
+        }
         let own = s.attributes.get("DeliveryPolicy").and_then(|p| serde_json::from_str::<Value>(p).ok());
         if let Some(policy) = own.as_ref().and_then(|p| p.get("healthyRetryPolicy")) {
             return RetryPolicy::from_json(policy);
@@ -138,9 +174,10 @@ impl Sns<'_> {
         }
     }
 
-    /// One attempt to deliver to an http(s) endpoint; schedules the next one
-    /// when it fails, or dead-letters the message when none is left.
-    pub(crate) fn attempt_http(&mut self, subscription_arn: &str, body: String, attempts: u32) {
+    /// One attempt to deliver to a simulated endpoint (anything but a queue);
+    /// schedules the next one when it fails, or dead-letters the message when
+    /// none is left.
+    pub(crate) fn attempt_delivery(&mut self, subscription_arn: &str, body: String, attempts: u32) {
         let Some(s) = self.state.subscriptions.get(subscription_arn) else { return };
         let (endpoint, topic_arn) = (s.endpoint.clone(), s.topic_arn.clone());
         let topic = self.topic(&topic_arn).map(|t| t.name.clone()).unwrap_or_else(|_| "".into());
@@ -207,7 +244,7 @@ fn s_protocol(subscription_arn: &str, state: &SnsState) -> &'static str {
 pub(crate) fn on_deadline(core: &mut Core, state: &mut SnsState, sqs: &mut SqsState, deadline: Deadline) {
     if let Deadline::SnsDeliveryRetry { delivery } = deadline {
         if let Some(pending) = state.retries.remove(&delivery) {
-            Sns::new(core, state, sqs).attempt_http(&pending.subscription_arn, pending.body, pending.attempts);
+            Sns::new(core, state, sqs).attempt_delivery(&pending.subscription_arn, pending.body, pending.attempts);
         }
     }
 }
@@ -216,6 +253,17 @@ pub(crate) fn on_deadline(core: &mut Core, state: &mut SnsState, sqs: &mut SqsSt
 mod tests {
     use super::*;
     use alloc::vec::Vec;
+
+    #[test]
+    fn aws_and_customer_managed_policies_have_awss_phases() {
+        let managed: Vec<u32> = (0..16).filter_map(|n| RetryPolicy::AWS_MANAGED.delay_before_retry(n)).collect();
+        assert_eq!(managed, [0, 0, 0, 1, 1, 2, 4, 8, 16, 20, 20, 20, 20, 20, 20, 20]);
+        assert_eq!(RetryPolicy::AWS_MANAGED.delay_before_retry(100_014), Some(20));
+        assert_eq!(RetryPolicy::AWS_MANAGED.delay_before_retry(100_015), None);
+        let customer: Vec<u32> = (0..13).filter_map(|n| RetryPolicy::CUSTOMER_MANAGED.delay_before_retry(n)).collect();
+        assert_eq!(customer, [10, 10, 20, 40, 80, 160, 320, 600, 600, 600, 600, 600, 600]);
+        assert_eq!(RetryPolicy::CUSTOMER_MANAGED.delay_before_retry(50), None);
+    }
 
     #[test]
     fn default_policy_is_three_retries_twenty_seconds_apart() {

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use super::error::{SnsError, SnsErrorCode};
 use super::filter::FilterPolicyScope;
 use super::model::*;
-use super::{EndpointDelivery, Protocol, SeenPublish, Sns, KEPT_DELIVERIES};
+use super::{Protocol, SeenPublish, Sns};
 use crate::event::Event;
 use crate::rng::Uuid;
 use crate::sqs::{validate, Outgoing, Sqs};
@@ -328,21 +328,12 @@ impl Sns<'_> {
                 continue;
             }
             let body = if raw { body_for_filter } else { self.envelope(p, &arn, protocol) };
-            if matches!(protocol, Protocol::Http | Protocol::Https) {
-                // Retried by the delivery policy; it reports its own outcome.
-                self.attempt_http(&arn, body, 0);
+            if protocol != Protocol::Sqs {
+                // Retried by the protocol's delivery policy; it reports its own outcome.
+                self.attempt_delivery(&arn, body, 0);
                 continue;
             }
-            let outcome = if protocol == Protocol::Sqs {
-                self.deliver_to_queue(p, &endpoint, body, raw)
-            } else {
-                let s = self.state.subscriptions.get_mut(&arn).expect("listed above");
-                if s.deliveries.len() == KEPT_DELIVERIES {
-                    s.deliveries.pop_front();
-                }
-                s.deliveries.push_back(EndpointDelivery { at: self.core.now, body });
-                Ok(())
-            };
+            let outcome = self.deliver_to_queue(p, &endpoint, body, raw);
             match outcome {
                 Ok(()) => {
                     self.bump(&p.topic_arn, |stats| stats.delivered += 1);
