@@ -302,6 +302,38 @@ pub(crate) fn error(protocol: Protocol, e: &JsonError<'_>, request_id: &str) -> 
     HttpResponse { status: e.status, headers, body }
 }
 
+/// An error of a JSON 1.1 service that names its errors without a namespace
+/// (Kinesis, Firehose: `{"__type": "ResourceNotFoundException", ...}`).
+#[cfg_attr(not(any(feature = "kinesis", feature = "firehose")), allow(dead_code))]
+pub(crate) fn plain_error(
+    protocol: Protocol,
+    status: u16,
+    name: &str,
+    message: &str,
+    request_id: &str,
+) -> HttpResponse {
+    error(protocol, &JsonError { status, type_id: name, message: Some(message), query_code: None }, request_id)
+}
+
+/// Such a service's answer to input it could not read: `SerializationException`,
+/// or AWS's validation message naming the missing member in lower camel case.
+#[cfg_attr(not(any(feature = "kinesis", feature = "firehose")), allow(dead_code))]
+pub(crate) fn plain_input_error(protocol: Protocol, e: InputError, request_id: &str) -> HttpResponse {
+    match e {
+        InputError::Serialization(message) => {
+            plain_error(protocol, 400, "SerializationException", &message, request_id)
+        }
+        InputError::Missing(name) => {
+            let mut chars = name.chars();
+            let camel: String = chars.next().map(|c| c.to_ascii_lowercase()).into_iter().chain(chars).collect();
+            let message = format!(
+                "1 validation error detected: Value null at '{camel}' failed to satisfy constraint: Member must not be null"
+            );
+            plain_error(protocol, 400, "ValidationException", &message, request_id)
+        }
+    }
+}
+
 /// The answer to a JSON request whose target names no operation we know.
 /// SQS (and a request with no target at all, which AWS's SQS endpoint treats
 /// the same way) adds the legacy query code `InvalidAction`.

@@ -13,7 +13,7 @@ use decouple_engine::kinesis::*;
 use decouple_engine::Engine;
 use serde_json::{Map, Value};
 
-use crate::json::{self, encode_blob, epoch_seconds, InputError, JsonError, Members, Output};
+use crate::json::{self, encode_blob, epoch_seconds, InputError, Members, Output};
 use crate::service::{Protocol, Service};
 use crate::HttpResponse;
 
@@ -113,28 +113,10 @@ pub(crate) fn handle(engine: &mut Engine, operation: &str, body: &[u8], request_
 }
 
 fn fault_response(fault: Fault, request_id: &str) -> HttpResponse {
-    let (type_id, message) = match fault {
-        Fault::Input(InputError::Serialization(message)) => (String::from("SerializationException"), message),
-        Fault::Input(InputError::Missing(name)) => (
-            String::from("ValidationException"),
-            format!(
-                "1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null",
-                camel(name)
-            ),
-        ),
-        Fault::Kinesis(e) => (String::from(e.code.name()), e.message),
-    };
-    json::error(
-        PROTOCOL,
-        &JsonError { status: 400, type_id: &type_id, message: Some(&message), query_code: None },
-        request_id,
-    )
-}
-
-/// `StreamName` → `streamName`, the member name in AWS's validation messages.
-fn camel(name: &str) -> String {
-    let mut chars = name.chars();
-    chars.next().map(|c| c.to_ascii_lowercase()).into_iter().chain(chars).collect()
+    match fault {
+        Fault::Input(e) => json::plain_input_error(PROTOCOL, e, request_id),
+        Fault::Kinesis(e) => json::plain_error(PROTOCOL, e.code.http_status(), e.code.name(), &e.message, request_id),
+    }
 }
 
 fn empty() -> Value {
