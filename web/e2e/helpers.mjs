@@ -2,24 +2,35 @@
 // download) and one static server per test file, and the steps a learner takes.
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { serve } from './serve.mjs';
 
 export const DIST = fileURLToPath(new URL('../../dist', import.meta.url));
 export const PREFIX = '/labs/sqs/';
+/** The two pages: the SQS playground (dist/) and the SNS playground (dist/sns/), each under its own sub-path. */
+export const PAGES = {
+  sqs: { dist: DIST, prefix: PREFIX, title: 'SQS playground' },
+  sns: { dist: join(DIST, 'sns'), prefix: '/labs/sns/', title: 'SNS playground' },
+};
 export const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 export const launchOptions = { executablePath, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] };
 
-/** Starts the browser and server for this test file; returns a getter for both. */
-export function setup() {
+/**
+ * Starts the browser and server for this test file; returns a getter for both.
+ * `page` picks what is served: 'sqs' (dist/ under /labs/sqs/, the default) or
+ * 'sns' (dist/sns/ alone under /labs/sns/).
+ */
+export function setup(page = 'sqs') {
+  const { dist, prefix, title } = PAGES[page];
   const ctx = {};
   before(async () => {
     ctx.server = await serve({
-      root: DIST,
-      prefix: PREFIX,
+      root: dist,
+      prefix,
       pages: { '/host.html': `<!doctype html><title>course</title><h1>Course page</h1>
-        <iframe title="SQS playground" src="${PREFIX}?embed=1" width="380" height="700"></iframe>` },
+        <iframe title="${title}" src="${prefix}?embed=1" width="380" height="700"></iframe>` },
     });
     ctx.browser = await chromium.launch(launchOptions);
   });

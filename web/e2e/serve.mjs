@@ -1,7 +1,7 @@
-// A tiny static server for dist/, on 127.0.0.1 only. Tests and the benchmark
-// mount the playground under a sub-path (as a course site would, e.g.
-// /labs/sqs/) to prove the build has no absolute asset URLs; `pages` adds
-// extra HTML pages (e.g. an iframe host).
+// A tiny static server for dist/ (the SQS page, with the SNS page in dist/sns/),
+// on 127.0.0.1 only. Tests and the benchmark mount a page under a sub-path (as
+// a course site would, e.g. /labs/sqs/) to prove the build has no absolute
+// asset URLs; `pages` adds extra HTML pages (e.g. an iframe host).
 //
 //   node serve.mjs [dist-dir] [port] [prefix]   → prints the URL and serves until killed
 import { createServer } from 'node:http';
@@ -38,7 +38,15 @@ export async function serve({ root, port = 0, prefix = '/', pages = {} }) {
         res.writeHead(403).end();
         return;
       }
-      if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
+      if ((await stat(file).catch(() => null))?.isDirectory()) {
+        // A page's relative asset URLs need the trailing slash (…/sns → …/sns/), as any static host does.
+        if (!path.endsWith('/')) {
+          const query = new URL(req.url, 'http://x').search;
+          res.writeHead(301, { location: encodeURI(path) + '/' + query }).end();
+          return;
+        }
+        file = join(file, 'index.html');
+      }
       const body = await readFile(file);
       res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
       res.end(body);
@@ -54,5 +62,8 @@ export async function serve({ root, port = 0, prefix = '/', pages = {} }) {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const [root = 'dist', port = '8080', prefix = '/'] = process.argv.slice(2);
   const { url } = await serve({ root, port: Number(port), prefix });
-  console.log(`Decouple playground: ${url}  (Ctrl-C to stop)`);
+  // scripts/build-web.sh puts the SNS page in dist/sns/.
+  const sns = await stat(join(root, 'sns', 'index.html')).catch(() => null);
+  console.log(`Decouple ${sns ? 'SQS playground' : 'playground'}: ${url}  (Ctrl-C to stop)`);
+  if (sns) console.log(`Decouple SNS playground (SNS topics, S3 buckets and SQS): ${url}sns/`);
 }

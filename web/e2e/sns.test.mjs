@@ -1,13 +1,28 @@
-// SNS and S3 as a learner meets them: a topic fanning out to a queue, a
-// filter policy keeping a message away, AWS's validation message while a
-// policy is typed, and an upload's event arriving in a queue.
+// SNS and S3 as a learner meets them, in the SNS page (dist/sns/, served on
+// its own): a topic fanning out to a queue, a filter policy keeping a message
+// away, AWS's validation message while a policy is typed, and an upload's
+// event arriving in a queue. Then the two pages together, as a course site
+// serves dist/: they link to each other, and the SQS page refuses an SNS
+// share link with a message.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  setup, open, assertHealthy, createQueue, card, counts, lastSummary, topicCard, bucketCard, createTopic, subscribe, publish,
+  DIST, setup, open, assertHealthy, createQueue, card, counts, lastSummary, topicCard, bucketCard, createTopic, subscribe,
+  publish,
 } from './helpers.mjs';
+import { serve } from './serve.mjs';
 
-const ctx = setup();
+const ctx = setup('sns');
+
+test('the SNS page is its own page, titled for SNS', async () => {
+  const page = await open(ctx);
+  assert.equal(await page.title(), 'Decouple · Amazon SNS playground');
+  assert.equal(await page.locator('h1 .sub').textContent(), '· Amazon SQS, SNS and S3 playground');
+  assert.equal(await page.locator('nav.pages a[aria-current="page"]').textContent(), 'SNS');
+  await page.locator('#topic-name').waitFor();
+  await page.locator('#bucket-name').waitFor();
+  await assertHealthy(page);
+});
 
 test('a topic fans out to a subscribed queue; the envelope is in the message', async () => {
   const page = await open(ctx);
@@ -160,4 +175,59 @@ test('an S3 upload fans out to a queue through a bucket notification', async () 
   await bucket.getByRole('button', { name: 'Delete bucket' }).click();
   assert.match(await page.getByTestId('flash').textContent(), /BucketNotEmpty: The bucket you tried to delete is not empty/);
   await assertHealthy(page);
+});
+
+test('at 360 px wide the SNS page does not overflow sideways', async () => {
+  const page = await open(ctx, { viewport: { width: 360, height: 740 } });
+  await createQueue(page, 'narrow');
+  await createTopic(page, 'a-rather-long-topic-name-for-a-phone');
+  await subscribe(page, 'a-rather-long-topic-name-for-a-phone', { queue: 'narrow' });
+  await page.fill('#bucket-name', 'narrow-bucket');
+  await page.getByRole('button', { name: 'Create bucket' }).click();
+  await bucketCard(page, 'narrow-bucket').waitFor();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than the viewport`);
+  await assertHealthy(page);
+});
+
+test('the two pages link to each other; the SQS page refuses an SNS share link and starts fresh', async () => {
+  // dist/ as a course site serves it: the SQS page at /course/, the SNS page at /course/sns/.
+  const site = await serve({ root: DIST, prefix: '/course/' });
+  try {
+    const sqs = await open({ browser: ctx.browser, server: site });
+    assert.equal(await sqs.title(), 'Decouple · Amazon SQS playground');
+    assert.equal(await sqs.locator('h1 .sub').textContent(), '· Amazon SQS playground');
+    assert.equal(await sqs.locator('#topic-name').count(), 0, 'no SNS views on the SQS page');
+    assert.equal(await sqs.locator('#bucket-name').count(), 0, 'no S3 views on the SQS page');
+    await sqs.getByRole('navigation', { name: 'Playgrounds' }).getByRole('link', { name: 'SNS' }).click();
+    await sqs.waitForURL(`${site.origin}/course/sns/`);
+    await sqs.waitForSelector('html[data-ready]');
+    assert.equal(await sqs.title(), 'Decouple · Amazon SNS playground');
+    await sqs.getByRole('button', { name: '‖ Pause' }).click();
+
+    // A setup with a queue and a topic, shared from the SNS page …
+    await createQueue(sqs, 'inbox');
+    await createTopic(sqs, 'news');
+    await sqs.getByRole('button', { name: 'Copy share link' }).click();
+    const link = await sqs.getByTestId('share-link').inputValue();
+    assert.ok(link.startsWith(`${site.origin}/course/sns/#setup=`), link);
+    await sqs.getByRole('navigation', { name: 'Playgrounds' }).getByRole('link', { name: 'SQS' }).click();
+    await sqs.waitForURL(`${site.origin}/course/`);
+    await sqs.waitForSelector('html[data-ready]');
+
+    // … opened in the SQS page: a clear message, a fresh start, no panic.
+    await sqs.goto('about:blank');
+    await sqs.goto(link.replace('/course/sns/', '/course/'));
+    await sqs.waitForSelector('html[data-ready]');
+    assert.equal(
+      await sqs.getByTestId('flash').locator('span').textContent(),
+      'This share link could not be restored because it uses SNS (CreateTopic), which this SQS playground ' +
+        'does not include: open it in the SNS playground. Starting fresh.',
+    );
+    assert.equal(await card(sqs, 'inbox').count(), 0);
+    await sqs.locator('.empty', { hasText: 'No queues yet.' }).waitFor();
+    await assertHealthy(sqs);
+  } finally {
+    await site.close();
+  }
 });

@@ -1,7 +1,8 @@
 //! Learner actions as AWS requests: the members an SDK would send, the HTTP
 //! request that carries them in the service's own protocol (SQS: AWS JSON
-//! 1.0; SNS: the query protocol, a form in and XML out; S3: REST, path-style),
-//! the equivalent AWS CLI command, and AWS's error read back out of a response.
+//! 1.0; with the `sns` feature also SNS: the query protocol, a form in and
+//! XML out; and S3: REST, path-style), the equivalent AWS CLI command, and
+//! AWS's error read back out of a response.
 //!
 //! Everything the playground does to the engine is one of these requests,
 //! dispatched through `decouple_wire::Gateway` exactly as the JS SDK handler
@@ -15,6 +16,7 @@ use serde_json::{Map, Value};
 /// The 23 actions of the SQS API, for reading saved requests back.
 pub const ACTIONS: &[&str] = decouple_wire::SQS_ACTIONS;
 /// The SNS actions the playground sends.
+#[cfg(feature = "sns")]
 pub const SNS_ACTIONS: &[&str] = &[
     "ConfirmSubscription",
     "CreateTopic",
@@ -26,6 +28,7 @@ pub const SNS_ACTIONS: &[&str] = &[
     "Unsubscribe",
 ];
 /// The S3 actions the playground sends.
+#[cfg(feature = "sns")]
 pub const S3_ACTIONS: &[&str] = &[
     "CreateBucket",
     "DeleteBucket",
@@ -36,35 +39,48 @@ pub const S3_ACTIONS: &[&str] = &[
 ];
 
 /// The endpoints' region, as the engine's default configuration has it.
+#[cfg(feature = "sns")]
 const REGION: &str = "us-east-1";
 
 /// Which service (and so which protocol) a request is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Service {
     Sqs,
+    #[cfg(feature = "sns")]
     Sns,
+    #[cfg(feature = "sns")]
     S3,
 }
+
+/// The services this build speaks (SNS and S3 only with the `sns` feature).
+#[cfg(feature = "sns")]
+const SERVICES: [Service; 3] = [Service::Sqs, Service::Sns, Service::S3];
+#[cfg(not(feature = "sns"))]
+const SERVICES: [Service; 1] = [Service::Sqs];
 
 impl Service {
     /// The name in saved journals and in `aws <name> ...` (S3's API commands are `s3api`).
     pub fn name(self) -> &'static str {
         match self {
             Service::Sqs => "sqs",
+            #[cfg(feature = "sns")]
             Service::Sns => "sns",
+            #[cfg(feature = "sns")]
             Service::S3 => "s3api",
         }
     }
 
     pub fn parse(name: &str) -> Option<Service> {
-        [Service::Sqs, Service::Sns, Service::S3].into_iter().find(|s| s.name() == name)
+        SERVICES.into_iter().find(|s| s.name() == name)
     }
 
     /// The action names this service answers, for reading saved requests back.
     pub fn action(self, name: &str) -> Option<&'static str> {
         let list = match self {
             Service::Sqs => ACTIONS,
+            #[cfg(feature = "sns")]
             Service::Sns => SNS_ACTIONS,
+            #[cfg(feature = "sns")]
             Service::S3 => S3_ACTIONS,
         };
         list.iter().find(|a| **a == name).copied()
@@ -86,12 +102,14 @@ impl ApiRequest {
     }
 
     /// An SNS request (query protocol); members as for [`ApiRequest::new`].
+    #[cfg(feature = "sns")]
     pub fn sns(action: &'static str, members: impl IntoIterator<Item = (&'static str, Value)>) -> Self {
         Self::of(Service::Sns, action, &mut members.into_iter())
     }
 
     /// An S3 request (REST, path-style): `Bucket`, `Key`, `Body` (text) and
     /// `NotificationConfiguration` (the CLI's JSON shape) members.
+    #[cfg(feature = "sns")]
     pub fn s3(action: &'static str, members: impl IntoIterator<Item = (&'static str, Value)>) -> Self {
         Self::of(Service::S3, action, &mut members.into_iter())
     }
@@ -121,6 +139,7 @@ impl ApiRequest {
                 ],
                 body: serde_json::to_vec(&self.body).unwrap_or_default(),
             },
+            #[cfg(feature = "sns")]
             Service::Sns => HttpRequest {
                 method: "POST".into(),
                 path: "/".into(),
@@ -131,19 +150,27 @@ impl ApiRequest {
                 ],
                 body: query_form(self.action, &self.body).into_bytes(),
             },
+            #[cfg(feature = "sns")]
             Service::S3 => s3_http(self.action, &self.body),
         }
     }
 
     /// The request as it goes over the wire, for the log's "raw request" view.
     pub fn raw(&self) -> String {
-        if self.service == Service::Sqs {
-            let json = serde_json::to_string_pretty(&self.body).unwrap_or_default();
-            return format!(
-                "POST / HTTP/1.1\nContent-Type: application/x-amz-json-1.0\nX-Amz-Target: AmazonSQS.{}\n\n{json}",
-                self.action
-            );
+        #[cfg(feature = "sns")]
+        if self.service != Service::Sqs {
+            return self.raw_http();
         }
+        let json = serde_json::to_string_pretty(&self.body).unwrap_or_default();
+        format!(
+            "POST / HTTP/1.1\nContent-Type: application/x-amz-json-1.0\nX-Amz-Target: AmazonSQS.{}\n\n{json}",
+            self.action
+        )
+    }
+
+    /// Another service's request as its HTTP text.
+    #[cfg(feature = "sns")]
+    fn raw_http(&self) -> String {
         let http = self.to_http();
         let mut out = http.method.clone();
         out.push(' ');
@@ -171,6 +198,7 @@ impl ApiRequest {
         if let Value::Object(map) = &self.body {
             for (name, value) in map {
                 // The CLI reads an object's body from a file, not from an argument.
+                #[cfg(feature = "sns")]
                 if self.service == Service::S3 && name == "Body" {
                     let text = value.as_str().unwrap_or_default();
                     out = format!("printf '%s' {} > body.txt && {out} --body body.txt", shell_quote(text));
@@ -237,6 +265,7 @@ fn shell_quote(s: &str) -> String {
 }
 
 /// Percent-encodes for a form value or a URL path (`/` kept in paths).
+#[cfg(feature = "sns")]
 fn percent(text: &str, keep_slash: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
@@ -255,6 +284,7 @@ fn percent(text: &str, keep_slash: bool) -> String {
 }
 
 /// A scalar member as the query protocol sends it.
+#[cfg(feature = "sns")]
 fn scalar(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
@@ -266,6 +296,7 @@ fn scalar(value: &Value) -> String {
 /// A map of strings (`Attributes`) goes as `Name.entry.N.key` / `.value`; a
 /// map of structures (`MessageAttributes`) as `Name.entry.N.Name` and
 /// `Name.entry.N.Value.<member>`, exactly as the SDKs flatten them.
+#[cfg(feature = "sns")]
 fn query_form(action: &str, body: &Value) -> String {
     let mut pairs: Vec<(String, String)> =
         vec![("Action".into(), action.into()), ("Version".into(), "2010-03-31".into())];
@@ -296,11 +327,13 @@ fn query_form(action: &str, body: &Value) -> String {
 }
 
 /// Escapes text for an XML element.
+#[cfg(feature = "sns")]
 fn xml_escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// A `NotificationConfiguration` (the CLI's JSON shape) as the XML S3 takes.
+#[cfg(feature = "sns")]
 fn notification_xml(config: &Value) -> String {
     let mut out = String::from(r#"<NotificationConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">"#);
     for (list, element, arn) in
@@ -339,6 +372,7 @@ fn notification_xml(config: &Value) -> String {
 
 /// An S3 REST request, path-style (`PUT /bucket/key`), unsigned; the
 /// `x-amz-content-sha256` header the S3 clients always send tells the gateway it is S3's.
+#[cfg(feature = "sns")]
 fn s3_http(action: &str, body: &Value) -> HttpRequest {
     let member = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or_default();
     let bucket = percent(member("Bucket"), false);
@@ -366,6 +400,7 @@ fn s3_http(action: &str, body: &Value) -> HttpRequest {
 }
 
 /// The text of the first `<tag>…</tag>` in an XML answer, unescaped.
+#[cfg(feature = "sns")]
 fn xml_text(xml: &str, tag: &str) -> Option<String> {
     let open = format!("<{tag}>");
     let start = xml.find(&open)? + open.len();
@@ -383,6 +418,7 @@ fn xml_text(xml: &str, tag: &str) -> Option<String> {
 }
 
 /// Members of XML answers the playground reports (ARNs, message ids, counts).
+#[cfg(feature = "sns")]
 const XML_MEMBERS: &[&str] = &["TopicArn", "SubscriptionArn", "MessageId", "SequenceNumber", "KeyCount"];
 
 /// A resource policy that lets an AWS service principal (`sns.amazonaws.com`,
@@ -390,6 +426,7 @@ const XML_MEMBERS: &[&str] = &["TopicArn", "SubscriptionArn", "MessageId", "Sequ
 /// to the policy the resource already has — what the AWS consoles write when
 /// you subscribe a queue to a topic or point a bucket at a queue. An existing
 /// statement with the same `Sid` is replaced; an unreadable policy is replaced.
+#[cfg(feature = "sns")]
 pub fn allow_service(existing: Option<&str>, service: &str, action: &str, resource: &str, source_arn: &str) -> String {
     let sid = format!("Allow-{}", source_arn.rsplit([':', '/']).next().unwrap_or_default());
     let statement = serde_json::json!({
@@ -428,27 +465,12 @@ impl core::fmt::Display for AwsError {
     }
 }
 
-/// A response read back: its JSON body (for XML answers, the members in
-/// [`XML_MEMBERS`] it has), or AWS's error.
+/// A response read back: its JSON body (for SNS's and S3's XML answers, the
+/// members in `XML_MEMBERS` it has), or AWS's error.
 pub fn parse_response(response: &HttpResponse) -> Result<Value, AwsError> {
-    // SNS answers in XML; S3 too, or with an empty body (its request-id header tells it apart).
-    let xml_service = response.header("x-amz-request-id").is_some();
-    if xml_service || response.header("content-type").is_some_and(|ct| ct.contains("xml")) {
-        let xml = String::from_utf8_lossy(&response.body);
-        if response.status >= 300 {
-            let code = xml_text(&xml, "Code").unwrap_or_else(|| "InternalError".into());
-            return Err(AwsError { code, message: xml_text(&xml, "Message").unwrap_or_default() });
-        }
-        let mut map = Map::new();
-        for member in XML_MEMBERS {
-            if let Some(text) = xml_text(&xml, member) {
-                map.insert((*member).into(), Value::from(text));
-            }
-        }
-        if let Some(etag) = response.header("etag") {
-            map.insert("ETag".into(), Value::from(etag));
-        }
-        return Ok(Value::Object(map));
+    #[cfg(feature = "sns")]
+    if let Some(answer) = parse_xml_response(response) {
+        return answer;
     }
     let body: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
     if response.status < 300 {
@@ -461,6 +483,32 @@ pub fn parse_response(response: &HttpResponse) -> Result<Value, AwsError> {
     let code = query_code.or(type_code).unwrap_or("InternalError").to_string();
     let message = body.get("message").and_then(Value::as_str).unwrap_or_default().to_string();
     Err(AwsError { code, message })
+}
+
+/// An SNS or S3 answer (XML, or S3's empty body), read as [`parse_response`]
+/// says; `None` for a JSON answer.
+#[cfg(feature = "sns")]
+fn parse_xml_response(response: &HttpResponse) -> Option<Result<Value, AwsError>> {
+    // SNS answers in XML; S3 too, or with an empty body (its request-id header tells it apart).
+    let xml_service = response.header("x-amz-request-id").is_some();
+    if !xml_service && !response.header("content-type").is_some_and(|ct| ct.contains("xml")) {
+        return None;
+    }
+    let xml = String::from_utf8_lossy(&response.body);
+    if response.status >= 300 {
+        let code = xml_text(&xml, "Code").unwrap_or_else(|| "InternalError".into());
+        return Some(Err(AwsError { code, message: xml_text(&xml, "Message").unwrap_or_default() }));
+    }
+    let mut map = Map::new();
+    for member in XML_MEMBERS {
+        if let Some(text) = xml_text(&xml, member) {
+            map.insert((*member).into(), Value::from(text));
+        }
+    }
+    if let Some(etag) = response.header("etag") {
+        map.insert("ETag".into(), Value::from(etag));
+    }
+    Some(Ok(Value::Object(map)))
 }
 
 /// The first entry a batch call refused, as an error (`Failed[0]`'s code and message).

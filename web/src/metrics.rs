@@ -2,9 +2,11 @@
 //! three approximate-message gauges and the per-period sent / received /
 //! deleted / empty-receive counts, plus a request counter for the cost
 //! estimate. Read from `engine.sqs_state()`; the engine keeps only totals.
+//! With the `sns` feature, SNS's per-topic metrics too (from `sns_state()`).
 
 use std::collections::{BTreeMap, VecDeque};
 
+#[cfg(feature = "sns")]
 use decouple_engine::sns::SnsState;
 use decouple_engine::sqs::SqsState;
 use decouple_engine::{SimDuration, SimTime};
@@ -50,6 +52,7 @@ pub struct QueueMetrics {
 }
 
 /// One topic's sample: SNS's CloudWatch metrics per period.
+#[cfg(feature = "sns")]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TopicSample {
     pub at: SimTime,
@@ -63,6 +66,7 @@ pub struct TopicSample {
     pub filtered_out: u64,
 }
 
+#[cfg(feature = "sns")]
 #[derive(Clone, Debug, Default)]
 pub struct TopicMetrics {
     pub samples: VecDeque<TopicSample>,
@@ -74,13 +78,19 @@ pub struct TopicMetrics {
 pub struct Metrics {
     pub queues: BTreeMap<String, QueueMetrics>,
     /// By topic ARN.
+    #[cfg(feature = "sns")]
     pub topics: BTreeMap<String, TopicMetrics>,
     pub next_sample: SimTime,
 }
 
 impl Metrics {
     pub fn new(start: SimTime) -> Self {
-        Metrics { queues: BTreeMap::new(), topics: BTreeMap::new(), next_sample: start + PERIOD }
+        Metrics {
+            queues: BTreeMap::new(),
+            #[cfg(feature = "sns")]
+            topics: BTreeMap::new(),
+            next_sample: start + PERIOD,
+        }
     }
 
     pub fn count_request(&mut self, queue_url: &str) {
@@ -95,6 +105,7 @@ impl Metrics {
 
     /// Samples every topic at `at` (call before [`Metrics::sample`], which
     /// schedules the next sample). Topics that were deleted are forgotten.
+    #[cfg(feature = "sns")]
     pub fn sample_topics(&mut self, state: &SnsState, at: SimTime) {
         let mut live = 0;
         for t in state.topics() {

@@ -9,7 +9,9 @@
 //! seed — written as the same journal at time zero, so one decoder serves both.
 //!
 //! The format is versioned JSON (`{"v":1, ...}`); anything unreadable or from
-//! another version is refused with a message, and the app starts fresh.
+//! another version is refused with a message, and the app starts fresh. So is
+//! a journal with SNS or S3 commands opened in the SQS playground (built
+//! without the `sns` feature): the message says to open it in the SNS one.
 
 use base64::Engine as _;
 use decouple_engine::SimTime;
@@ -29,11 +31,20 @@ pub const FRAGMENT_KEY: &str = "setup=";
 /// `{"a": action, "b": members}`, plus `"s": "sns"` or `"s3api"` for a
 /// service other than SQS (journals written before SNS and S3 have no `s`).
 fn request_json(r: &ApiRequest) -> Value {
-    if r.service == Service::Sqs {
-        json!({"a": r.action, "b": r.body})
-    } else {
-        json!({"s": r.service.name(), "a": r.action, "b": r.body})
+    #[cfg(feature = "sns")]
+    if r.service != Service::Sqs {
+        return json!({"s": r.service.name(), "a": r.action, "b": r.body});
     }
+    json!({"a": r.action, "b": r.body})
+}
+
+/// The services (as journals name them) that only the SNS playground has.
+const SNS_PLAYGROUND_SERVICES: [&str; 2] = ["sns", "s3api"];
+
+/// Why a journal that uses SNS or S3 cannot be replayed by a build without
+/// them (the SQS playground); in the SNS playground it is never reached.
+fn only_in_sns_playground(what: &str) -> String {
+    format!("it uses {what}, which this SQS playground does not include: open it in the SNS playground")
 }
 
 fn command_json(c: &Command) -> Value {
@@ -50,6 +61,7 @@ fn command_json(c: &Command) -> Value {
         Command::CrashApp(id) => json!({"crash": id}),
         Command::RemoveApp(id) => json!({"remove": id}),
         Command::Realism(on) => json!({"realism": on}),
+        #[cfg(feature = "sns")]
         Command::EndpointHealth { endpoint, healthy } => json!({"endpoint": {"url": endpoint, "healthy": healthy}}),
     }
 }
@@ -71,11 +83,18 @@ pub fn save(sim: &Sim) -> String {
 }
 
 fn request_from(v: &Value) -> Result<ApiRequest, String> {
+    let name = v.get("a").and_then(Value::as_str).ok_or("a request without an action")?;
     let service = match v.get("s").and_then(Value::as_str) {
         None => Service::Sqs,
-        Some(name) => Service::parse(name).ok_or_else(|| format!("unknown service {name:?}"))?,
+        Some(s) => match Service::parse(s) {
+            Some(service) => service,
+            None if SNS_PLAYGROUND_SERVICES.contains(&s) => {
+                let service = if s == "sns" { "SNS" } else { "S3" };
+                return Err(only_in_sns_playground(&format!("{service} ({name})")));
+            }
+            None => return Err(format!("unknown service {s:?}")),
+        },
     };
-    let name = v.get("a").and_then(Value::as_str).ok_or("a request without an action")?;
     let action = service.action(name).ok_or_else(|| format!("unknown action {name:?}"))?;
     let body = v.get("b").cloned().filter(Value::is_object).ok_or("a request without a body")?;
     Ok(ApiRequest { service, action, body })
@@ -114,8 +133,13 @@ fn command_from(v: &Map<String, Value>) -> Result<Command, String> {
         return Ok(Command::Realism(on));
     }
     if let Some(e) = v.get("endpoint") {
-        let healthy = e.get("healthy").and_then(Value::as_bool).ok_or("missing healthy")?;
-        return Ok(Command::EndpointHealth { endpoint: url(e)?, healthy });
+        #[cfg(feature = "sns")]
+        {
+            let healthy = e.get("healthy").and_then(Value::as_bool).ok_or("missing healthy")?;
+            return Ok(Command::EndpointHealth { endpoint: url(e)?, healthy });
+        }
+        #[cfg(not(feature = "sns"))]
+        return Err(only_in_sns_playground(&format!("SNS (a failing endpoint, {})", url(e)?)));
     }
     Err("an entry of unknown kind".into())
 }
@@ -185,6 +209,7 @@ pub fn setup(sim: &Sim) -> String {
         )));
     }
     journal.extend(redrives.into_iter().map(Command::Call));
+    #[cfg(feature = "sns")]
     sns_and_s3_setup(sim, &mut journal);
     for app in sim.apps.iter().filter(|a| !a.crashed) {
         journal.push(Command::AddApp { url: app.queue_url.clone(), kind: app.kind.clone() });
@@ -192,6 +217,7 @@ pub fn setup(sim: &Sim) -> String {
     if sim.realism_on() {
         journal.push(Command::Realism(true));
     }
+    #[cfg(feature = "sns")]
     for endpoint in &sim.failing_endpoints {
         journal.push(Command::EndpointHealth { endpoint: endpoint.clone(), healthy: false });
     }
@@ -212,6 +238,7 @@ pub fn setup(sim: &Sim) -> String {
 /// their notification configurations, as the requests that create them. They
 /// come after the queues, whose policies let the topics and buckets send.
 /// Subscriptions that must be confirmed are pending again in the copy.
+#[cfg(feature = "sns")]
 fn sns_and_s3_setup(sim: &Sim, journal: &mut Vec<Command>) {
     let sns = sim.engine.sns_state();
     for t in sns.topics() {
@@ -342,6 +369,7 @@ mod tests {
         assert!(back.engine.sqs_state().queue_by_name("jobs.fifo").is_none());
     }
 
+    #[cfg(feature = "sns")]
     #[test]
     fn a_setup_link_recreates_topics_subscriptions_and_buckets() {
         let mut sim = Sim::new(9);
@@ -389,5 +417,27 @@ mod tests {
             .contains("unknown action"));
         assert_eq!(from_fragment("#setup=%%%"), Some(Err("the link is damaged".into())));
         assert_eq!(from_fragment("#other"), None);
+    }
+
+    /// What the SNS playground saves, opened in the SQS one: refused with
+    /// a message that names what is missing, never a panic.
+    #[cfg(not(feature = "sns"))]
+    #[test]
+    fn sns_and_s3_entries_are_refused_by_the_sqs_playground() {
+        let reason = |entry: &str| {
+            restore(&format!(r#"{{"v":1,"seed":1,"now":0,"journal":[{{"t":0,"call":{{"a":"CreateQueue","b":{{"QueueName":"q"}}}}}},{entry}]}}"#))
+                .err()
+                .unwrap_or_default()
+        };
+        let sns = reason(r#"{"t":0,"call":{"s":"sns","a":"CreateTopic","b":{"Name":"t"}}}"#);
+        assert_eq!(
+            sns,
+            "it uses SNS (CreateTopic), which this SQS playground does not include: open it in the SNS playground"
+        );
+        let s3 = reason(r#"{"t":0,"many":[{"s":"s3api","a":"CreateBucket","b":{"Bucket":"b"}}]}"#);
+        assert!(s3.starts_with("it uses S3 (CreateBucket), which"), "{s3}");
+        let endpoint = reason(r#"{"t":0,"endpoint":{"url":"https://x.example","healthy":false}}"#);
+        assert!(endpoint.starts_with("it uses SNS (a failing endpoint, https://x.example), which"), "{endpoint}");
+        assert!(reason(r#"{"t":0,"call":{"s":"lambda","a":"Invoke","b":{}}}"#).contains("unknown service"));
     }
 }

@@ -5,10 +5,16 @@
 //! No simulation logic lives here. Every learner action is an [`ApiRequest`]
 //! dispatched through [`Gateway`] (the path the AWS SDK takes too); time moves
 //! only by asking the engine to advance. Plain Rust, so it is tested natively.
+//! With the `sns` feature it also keeps what the SNS views show: notification
+//! outcomes per subscription endpoint, and the endpoints made to fail.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+#[cfg(feature = "sns")]
+use std::collections::BTreeSet;
+use std::collections::{BTreeMap, VecDeque};
 
-use decouple_engine::{Engine, EngineConfig, Event, SimDuration, SimTime};
+#[cfg(feature = "sns")]
+use decouple_engine::Event;
+use decouple_engine::{Engine, EngineConfig, SimDuration, SimTime};
 use decouple_wire::{Dispatch, Gateway, PendingId};
 use serde_json::Value;
 
@@ -60,6 +66,7 @@ pub enum Command {
     Realism(bool),
     /// A simulated http(s) endpoint starts failing (false) or answering again
     /// (true): a control of the simulation, like the clock, not an AWS API.
+    #[cfg(feature = "sns")]
     EndpointHealth {
         endpoint: String,
         healthy: bool,
@@ -76,6 +83,7 @@ pub enum Outcome {
 }
 
 /// What became of one notification to one subscription endpoint.
+#[cfg(feature = "sns")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Attempt {
     Delivered,
@@ -90,6 +98,7 @@ pub enum Attempt {
 }
 
 /// How many outcomes are kept per subscription endpoint (the newest).
+#[cfg(feature = "sns")]
 pub const KEPT_ATTEMPTS: usize = 8;
 
 /// A receipt handle the playground holds for an in-flight message, and the
@@ -126,12 +135,15 @@ pub struct Sim {
     /// The http(s) endpoints the learner made fail. The engine keeps the same
     /// set but does not show it; this is the playground's record of its own
     /// simulation controls, like `realism_on`.
+    #[cfg(feature = "sns")]
     pub failing_endpoints: BTreeSet<String>,
     /// Recent notification outcomes per (topic name, endpoint), newest last,
     /// read from the engine's events as they happen (the engine's state keeps
     /// no history of attempts, and exposes no list of pending retries).
+    #[cfg(feature = "sns")]
     pub notifications: BTreeMap<(String, String), VecDeque<(SimTime, Attempt)>>,
     /// Bumped whenever `notifications` changes, so topic views re-render only then.
+    #[cfg(feature = "sns")]
     pub notifications_revision: u64,
 }
 
@@ -157,8 +169,11 @@ impl Sim {
             app_rng: AppRng::new(seed),
             metrics: Metrics::new(decouple_engine::engine::DEFAULT_START),
             journal: Vec::new(),
+            #[cfg(feature = "sns")]
             failing_endpoints: BTreeSet::new(),
+            #[cfg(feature = "sns")]
             notifications: BTreeMap::new(),
+            #[cfg(feature = "sns")]
             notifications_revision: 0,
         }
     }
@@ -210,6 +225,7 @@ impl Sim {
                 self.set_realism(on);
                 Outcome::Ok(Value::Null)
             }
+            #[cfg(feature = "sns")]
             Command::EndpointHealth { endpoint, healthy } => {
                 self.engine.sns().set_endpoint_healthy(&endpoint, healthy);
                 if healthy {
@@ -267,12 +283,14 @@ impl Sim {
         self.push_log(entry);
         // A send may have woken a long poll that was waiting.
         self.settle();
+        #[cfg(feature = "sns")]
         self.take_events();
         outcome
     }
 
     /// Reads the engine's new events and keeps the notification outcomes.
     /// Draining also keeps the engine's bounded event log from filling up.
+    #[cfg(feature = "sns")]
     fn take_events(&mut self) {
         if self.engine.events().is_empty() {
             return;
@@ -317,12 +335,14 @@ impl Sim {
             }
             self.engine.advance_to(at);
             self.settle();
+            #[cfg(feature = "sns")]
             self.take_events();
             let now = at.max(self.engine.now());
             if app_at.is_some_and(|a| a <= now) {
                 self.run_apps(now);
             }
             if sample_at <= now {
+                #[cfg(feature = "sns")]
                 self.metrics.sample_topics(self.engine.sns_state(), now);
                 self.metrics.sample(self.engine.sqs_state(), now);
             }
@@ -338,6 +358,7 @@ impl Sim {
         }
         self.engine.advance_to(target);
         self.settle();
+        #[cfg(feature = "sns")]
         self.take_events();
     }
 
@@ -688,16 +709,21 @@ fn summarize(action: &str, body: &Value) -> String {
             format!("SendMessageBatch → {ok} sent, {failed} failed")
         }
         "CreateQueue" => format!("CreateQueue → {}", body.get("QueueUrl").and_then(Value::as_str).unwrap_or("")),
+        #[cfg(feature = "sns")]
         "CreateTopic" => format!("CreateTopic → {}", body.get("TopicArn").and_then(Value::as_str).unwrap_or("")),
+        #[cfg(feature = "sns")]
         "Subscribe" => format!("Subscribe → {}", body.get("SubscriptionArn").and_then(Value::as_str).unwrap_or("")),
+        #[cfg(feature = "sns")]
         "Publish" => match body.get("MessageId").and_then(Value::as_str) {
             Some(id) => format!("Publish → MessageId {id}"),
             None => "Publish succeeded".into(),
         },
+        #[cfg(feature = "sns")]
         "PutObject" => match body.get("ETag").and_then(Value::as_str) {
             Some(etag) => format!("PutObject → ETag {etag}"),
             None => "PutObject succeeded".into(),
         },
+        #[cfg(feature = "sns")]
         "ListObjectsV2" => {
             let n = body.get("KeyCount").and_then(Value::as_str).unwrap_or("0");
             format!("ListObjectsV2 → {n} object{}", if n == "1" { "" } else { "s" })
@@ -859,6 +885,7 @@ mod tests {
         assert!(sim.apps[0].stats.sent <= sent + 11, "ten a second");
     }
 
+    #[cfg(feature = "sns")]
     #[test]
     fn sns_and_s3_go_through_their_own_protocols() {
         let mut sim = Sim::new(1);

@@ -149,6 +149,7 @@ pub enum Action {
     /// Standard-queue duplicates and reordering, as real SQS shows them.
     SetRealism(bool),
     /// A simulated http(s) endpoint answers (true) or fails every delivery (false).
+    #[cfg(feature = "sns")]
     SetEndpointHealth {
         endpoint: String,
         healthy: bool,
@@ -219,6 +220,7 @@ impl Reducible for State {
                 Action::SetRealism(on) => {
                     sim.perform(Command::Realism(on));
                 }
+                #[cfg(feature = "sns")]
                 Action::SetEndpointHealth { endpoint, healthy } => {
                     sim.perform(Command::EndpointHealth { endpoint, healthy });
                 }

@@ -126,9 +126,52 @@ async fn the_clock_steps_and_says_what_is_next() {
     root.remove();
 }
 
+/// The SQS page (default features): no SNS or S3 views, a link to the SNS page.
+#[cfg(not(feature = "sns"))]
+#[wasm_bindgen_test]
+async fn the_sqs_playground_has_no_topics_or_buckets_and_links_the_sns_page() {
+    let root = mount().await;
+    assert!(root.query_selector("#topic-name").unwrap().is_none());
+    assert!(root.query_selector("#bucket-name").unwrap().is_none());
+    assert_eq!(text(&root, "h1 .sub"), "· Amazon SQS playground");
+    let sns = find(&root, "nav.pages a[href='sns/']");
+    assert_eq!(sns.text_content().as_deref(), Some("SNS"));
+    assert_eq!(find(&root, "nav.pages a[aria-current=page]").text_content().as_deref(), Some("SQS"));
+    root.remove();
+}
+
+/// What the SNS page saved, opened in the SQS one: a message and a fresh start.
+#[cfg(not(feature = "sns"))]
+#[wasm_bindgen_test]
+async fn a_saved_sns_journal_is_refused_with_a_message() {
+    let key = decouple_web::browser::storage_key(decouple_web::persist::STORAGE_KEY);
+    let saved = r#"{"v":1,"seed":42,"now":1767225600000,"journal":[
+        {"t":1767225600000,"call":{"a":"CreateQueue","b":{"QueueName":"inbox"}}},
+        {"t":1767225600000,"call":{"s":"sns","a":"CreateTopic","b":{"Name":"news"}}}]}"#;
+    let storage = web_sys::window().expect("a window").local_storage().unwrap().expect("local storage");
+    storage.clear().unwrap();
+    storage.set_item(&key, saved).unwrap();
+    let root = document().create_element("div").expect("a div");
+    document().body().expect("a body").append_child(&root).expect("appended");
+    decouple_web::mount(root.clone());
+    tick().await;
+    click(&button(&root, "‖ Pause")).await;
+    assert_eq!(
+        text(&root, "[data-testid=flash] span"),
+        "Your saved playground could not be restored because it uses SNS (CreateTopic), which this SQS \
+         playground does not include: open it in the SNS playground. Starting fresh."
+    );
+    assert!(root.query_selector("article[data-queue]").unwrap().is_none(), "a fresh start");
+    root.remove();
+}
+
+#[cfg(feature = "sns")]
 #[wasm_bindgen_test]
 async fn a_topic_validates_its_filter_policy_as_you_type_and_publishes_as_text() {
     let root = mount().await;
+    assert_eq!(text(&root, "h1 .sub"), "· Amazon SQS, SNS and S3 playground");
+    assert_eq!(find(&root, "nav.pages a[aria-current=page]").get_attribute("href").as_deref(), Some("./"));
+    assert!(root.query_selector("nav.pages a[href='../']").unwrap().is_some());
     type_into(&root, "#create-name", "inbox").await;
     click(&button(&root, "Create queue")).await;
     type_into(&root, "#topic-name", "news").await;

@@ -1,11 +1,12 @@
 //! The root component: owns the state, drives the clock with animation
 //! frames while playing, maps keyboard shortcuts to actions, and lays out the
 //! clock bar, the create form, the queue cards, the SNS topics and S3
-//! buckets, and the API log.
+//! buckets (with the `sns` feature: the SNS chapter's page), and the API log.
 
 use yew::prelude::*;
 
 use super::api_log::ApiLog;
+#[cfg(feature = "sns")]
 use super::buckets::Buckets;
 use super::clock_bar::ClockBar;
 use super::flash::FlashBanner;
@@ -13,10 +14,36 @@ use super::help::Help;
 use super::queue_card::QueueCard;
 use super::queue_form::QueueForm;
 use super::share::Share;
+#[cfg(feature = "sns")]
 use super::topics::Topics;
 use crate::state::{Action, State, SPEEDS};
 use crate::timefmt;
 use crate::{browser, persist};
+
+#[cfg(not(feature = "sns"))]
+const TITLE: &str = "· Amazon SQS playground";
+#[cfg(not(feature = "sns"))]
+const INTRO: &str = "Create a queue, send and receive messages, and control time. \
+    Every action is a real SQS API call, shown in the log as the AWS CLI command.";
+#[cfg(feature = "sns")]
+const TITLE: &str = "· Amazon SQS, SNS and S3 playground";
+#[cfg(feature = "sns")]
+const INTRO: &str = "Create queues, topics and buckets, send, publish, upload and receive, and control time. \
+    Every action is a real AWS API call, shown in the log as the AWS CLI command.";
+
+/// Links between the chapter pages (`dist/` and `dist/sns/`, relative, so
+/// they hold under any sub-path), the current one marked.
+fn pages_nav() -> Html {
+    let (sqs, sns) = if cfg!(feature = "sns") { ("../", "./") } else { ("./", "sns/") };
+    let current = |here: bool| here.then_some("page");
+    html! {
+        <nav class="pages" aria-label="Playgrounds">
+            <a href={sqs} aria-current={current(!cfg!(feature = "sns"))}>{ "SQS" }</a>
+            { " · " }
+            <a href={sns} aria-current={current(cfg!(feature = "sns"))}>{ "SNS" }</a>
+        </nav>
+    }
+}
 
 #[function_component(App)]
 pub fn app() -> Html {
@@ -91,11 +118,37 @@ pub fn app() -> Html {
     let queues: Vec<(String, String)> =
         sim.engine.sqs_state().queues().map(|q| (q.name.to_string(), q.arn.clone())).collect();
     let urls: Vec<String> = sim.engine.sqs_state().queues().map(|q| q.url.clone()).collect();
+    #[cfg(feature = "sns")]
     let topics: Vec<(String, String)> =
         sim.engine.sns_state().topics().map(|t| (t.name.to_string(), t.arn.clone())).collect();
     let log_revision = sim.log_revision;
     let realism = sim.realism_on();
     drop(sim);
+
+    let queue_cards = html! {
+        <section id="queues" class="queues" aria-label="Queues">
+            if urls.is_empty() {
+                <p class="empty">{ "No queues yet. Create one to start." }</p>
+            }
+            { for urls.into_iter().map(|url| html! {
+                <QueueCard key={url.clone()} url={url.clone()} sim={state.sim.clone()} version={state.version}
+                    selected={state.selected.clone()} queues={queues.clone()} on_action={on_action.clone()} />
+            }) }
+        </section>
+    };
+    // The SNS page: topics and buckets under the queues, in one column.
+    #[cfg(feature = "sns")]
+    let middle = html! {
+        <div class="main-col">
+            { queue_cards }
+            <Topics sim={state.sim.clone()} version={state.version} queues={queues.clone()}
+                on_action={on_action.clone()} />
+            <Buckets sim={state.sim.clone()} version={state.version} queues={queues.clone()} {topics}
+                on_action={on_action.clone()} />
+        </div>
+    };
+    #[cfg(not(feature = "sns"))]
+    let middle = queue_cards;
 
     html! {
         <div class={classes!("app", embed.then_some("embed"))}>
@@ -108,9 +161,9 @@ pub fn app() -> Html {
             <main class="layout">
                 <section class="side" aria-labelledby="create-heading">
                     if !*embed {
-                        <h1>{ "Decouple " }<span class="sub">{ "· Amazon SQS, SNS and S3 playground" }</span></h1>
-                        <p class="intro">{ "Create queues, topics and buckets, send, publish, upload and receive, and control time. \
-                            Every action is a real AWS API call, shown in the log as the AWS CLI command." }</p>
+                        <h1>{ "Decouple " }<span class="sub">{ TITLE }</span></h1>
+                        <p class="intro">{ INTRO }</p>
+                        { pages_nav() }
                     }
                     <QueueForm queues={queues.clone()} on_action={on_action.clone()} compact={*embed} />
                     <Share sim={state.sim.clone()} />
@@ -121,21 +174,7 @@ pub fn app() -> Html {
                         <small>{ "Occasional duplicate deliveries and out-of-order receives, as SQS standard                             queues really behave (at-least-once, best-effort ordering)." }</small>
                     </div>
                 </section>
-                <div class="main-col">
-                <section id="queues" class="queues" aria-label="Queues">
-                    if urls.is_empty() {
-                        <p class="empty">{ "No queues yet. Create one to start." }</p>
-                    }
-                    { for urls.into_iter().map(|url| html! {
-                        <QueueCard key={url.clone()} url={url.clone()} sim={state.sim.clone()} version={state.version}
-                            selected={state.selected.clone()} queues={queues.clone()} on_action={on_action.clone()} />
-                    }) }
-                </section>
-                <Topics sim={state.sim.clone()} version={state.version} queues={queues.clone()}
-                    on_action={on_action.clone()} />
-                <Buckets sim={state.sim.clone()} version={state.version} queues={queues.clone()} {topics}
-                    on_action={on_action.clone()} />
-                </div>
+                { middle }
                 <ApiLog sim={state.sim.clone()} revision={log_revision} collapsed={*embed} />
             </main>
             if state.help {

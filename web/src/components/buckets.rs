@@ -1,7 +1,7 @@
 //! Amazon S3 buckets: create and delete, event notifications to a queue or a
 //! topic (PutBucketNotificationConfiguration, with event types and
 //! prefix/suffix filters), uploads of text objects (PutObject) and the
-//! objects a bucket holds (a window of at most [`WINDOW`] keys).
+//! objects a bucket holds (a window of at most `WINDOW` keys).
 //!
 //! Read from `engine.s3_state()`; every change is an S3 REST request. An
 //! upload's event then arrives in the destination queue's card, or fans out

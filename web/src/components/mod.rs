@@ -1,23 +1,30 @@
 //! The playground's views. Each is a small function component that renders
 //! what it is given and reports learner actions through `Callback`s.
+//! The SNS topics and S3 buckets views are compiled only with the `sns`
+//! feature (the SNS chapter's page).
 
 pub mod api_log;
 pub mod app;
 pub mod apps_panel;
+#[cfg(feature = "sns")]
 pub mod attr_rows;
+#[cfg(feature = "sns")]
 pub mod buckets;
 pub mod clock_bar;
 pub mod flash;
 pub mod help;
 pub mod message_detail;
 pub mod monitoring;
+#[cfg(feature = "sns")]
 pub mod publish_form;
 pub mod queue_card;
 pub mod queue_form;
 pub mod receive_form;
 pub mod send_form;
 pub mod share;
+#[cfg(feature = "sns")]
 pub mod subscribe_form;
+#[cfg(feature = "sns")]
 pub mod topics;
 
 use serde_json::Value;

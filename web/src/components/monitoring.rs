@@ -1,14 +1,17 @@
 //! CloudWatch-style charts over virtual time: for a queue, the approximate
 //! message gauges, sent / received / deleted / empty receives per period and
-//! its request count with an estimated cost; for a topic, SNS's
-//! NumberOfMessagesPublished and NumberOfNotificationsDelivered / Failed /
-//! FilteredOut per period. Drawn as small inline SVGs, and only while shown.
+//! its request count with an estimated cost; for a topic (with the `sns`
+//! feature), SNS's NumberOfMessagesPublished and
+//! NumberOfNotificationsDelivered / Failed / FilteredOut per period. Drawn as
+//! small inline SVGs, and only while shown.
 
 use yew::prelude::*;
 
 use decouple_engine::SimTime;
 
-use crate::metrics::{self, Sample, TopicSample};
+#[cfg(feature = "sns")]
+use crate::metrics::TopicSample;
+use crate::metrics::{self, Sample};
 use crate::state::SimRef;
 
 #[derive(Properties, PartialEq)]
@@ -34,6 +37,7 @@ impl At for Sample {
         self.at
     }
 }
+#[cfg(feature = "sns")]
 impl At for TopicSample {
     fn at(&self) -> SimTime {
         self.at
@@ -117,6 +121,7 @@ pub fn monitoring(p: &MonitoringProps) -> Html {
     }
 }
 
+#[cfg(feature = "sns")]
 #[derive(Properties, PartialEq)]
 pub struct TopicMonitoringProps {
     pub sim: SimRef,
@@ -124,6 +129,7 @@ pub struct TopicMonitoringProps {
     pub arn: String,
 }
 
+#[cfg(feature = "sns")]
 #[function_component(TopicMonitoring)]
 pub fn topic_monitoring(p: &TopicMonitoringProps) -> Html {
     let shown = use_state(|| false);
