@@ -13,7 +13,7 @@ echo "==> cargo test"
 cargo test --workspace
 echo "==> engine builds for wasm32 with default features off, and with every service but no std"
 cargo build -p decouple-engine --target wasm32-unknown-unknown --no-default-features
-cargo build -p decouple-engine --target wasm32-unknown-unknown --no-default-features --features kinesis,firehose,analytics
+cargo build -p decouple-engine --target wasm32-unknown-unknown --no-default-features --features sns,s3,kinesis,firehose,analytics
 echo "==> benchmarks compile"
 cargo bench --workspace --no-run
 

@@ -18,7 +18,9 @@ use crate::firehose::{Firehose, FirehoseState};
 #[cfg(feature = "kinesis")]
 use crate::kinesis::{Kinesis, KinesisState};
 use crate::rng::Rng;
+#[cfg(feature = "s3")]
 use crate::s3::{S3State, S3};
+#[cfg(feature = "sns")]
 use crate::sns::{Sns, SnsState};
 use crate::sqs::{QueueId, Sqs, SqsState};
 use crate::time::{SimDuration, SimTime};
@@ -97,7 +99,8 @@ pub enum Deadline {
     SqsMoveTaskStep {
         task: u64,
     },
-    /// An SNS delivery to a failing http(s) endpoint is tried again.
+    /// An SNS delivery to a failing endpoint is tried again.
+    #[cfg(feature = "sns")]
     SnsDeliveryRetry {
         delivery: u64,
     },
@@ -254,7 +257,9 @@ impl Core {
 pub struct Engine {
     core: Core,
     sqs: SqsState,
+    #[cfg(feature = "sns")]
     sns: SnsState,
+    #[cfg(feature = "s3")]
     s3: S3State,
     #[cfg(feature = "kinesis")]
     kinesis: KinesisState,
@@ -277,7 +282,9 @@ impl Engine {
         Engine {
             core,
             sqs: SqsState::default(),
+            #[cfg(feature = "sns")]
             sns: SnsState::default(),
+            #[cfg(feature = "s3")]
             s3: S3State::default(),
             #[cfg(feature = "kinesis")]
             kinesis: KinesisState::default(),
@@ -314,6 +321,7 @@ impl Engine {
     /// A sentence a learner can read, e.g. "orders: msg 3 becomes visible again".
     pub fn describe_deadline(&self, deadline: &Deadline) -> String {
         match deadline {
+            #[cfg(feature = "sns")]
             Deadline::SnsDeliveryRetry { delivery } => self.sns.describe_retry(*delivery),
             #[cfg(feature = "kinesis")]
             Deadline::KinesisStreamStatus { .. }
@@ -371,6 +379,7 @@ impl Engine {
 
     fn fire(&mut self, deadline: Deadline) {
         match deadline {
+            #[cfg(feature = "sns")]
             Deadline::SnsDeliveryRetry { .. } => {
                 crate::sns::delivery::on_deadline(&mut self.core, &mut self.sns, &mut self.sqs, deadline)
             }
@@ -407,12 +416,14 @@ impl Engine {
         Sqs::new(&mut self.core, &mut self.sqs)
     }
 
+    #[cfg(feature = "sns")]
     /// The SNS API of this engine. Deliveries to SQS subscriptions land in
     /// this engine's queues.
     pub fn sns(&mut self) -> Sns<'_> {
         Sns::new(&mut self.core, &mut self.sns, &mut self.sqs)
     }
 
+    #[cfg(feature = "s3")]
     /// The S3 API of this engine. Bucket notifications land in this engine's
     /// queues and topics.
     pub fn s3(&mut self) -> S3<'_> {
@@ -470,11 +481,13 @@ impl Engine {
         &self.kinesis
     }
 
+    #[cfg(feature = "s3")]
     /// Read-only S3 state, for views and assertions.
     pub fn s3_state(&self) -> &S3State {
         &self.s3
     }
 
+    #[cfg(feature = "sns")]
     /// Read-only SNS state, for views and assertions.
     pub fn sns_state(&self) -> &SnsState {
         &self.sns

@@ -42,13 +42,16 @@ pub mod firehose;
 #[cfg(feature = "kinesis")]
 pub mod kinesis;
 pub mod rng;
+#[cfg(feature = "s3")]
 pub mod s3;
+#[cfg(feature = "sns")]
 pub mod sns;
 pub mod sqs;
 pub mod time;
 
 mod hex;
 mod page;
+#[cfg(feature = "sns")]
 mod policy;
 
 pub use engine::{Deadline, Engine, EngineConfig, Realism};

@@ -1,3 +1,4 @@
+#![cfg(feature = "s3")]
 //! S3 buckets, objects and event notifications, including AWS's overlap rule
 //! (the course's reason to fan S3 events out through SNS).
 

@@ -1,3 +1,4 @@
+#![cfg(feature = "sns")]
 //! SNS fan-out to SQS: subscriptions, the notification envelope, raw delivery,
 //! filter policies, FIFO topics, queue access policies, and AWS's errors.
 

@@ -1,3 +1,4 @@
+#![cfg(feature = "sns")]
 //! SNS subscription filter policies against AWS's documented examples (the
 //! policies and messages of the SNS developer guide's filtering pages), and
 //! properties: `$or` is a union, `anything-but` is the complement of an exact

@@ -1,3 +1,4 @@
+#![cfg(feature = "sns")]
 //! Property: every publish reaches exactly the subscriptions whose filter
 //! policy matches it — once each, also when FIFO deduplication drops a retry.
 

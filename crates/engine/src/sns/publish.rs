@@ -171,6 +171,7 @@ impl Sns<'_> {
 
     /// Publishes for an AWS service (S3) acting for `source_arn`: allowed only
     /// if the topic's policy lets that service publish.
+    #[cfg(feature = "s3")]
     pub(crate) fn publish_as_service(
         &mut self,
         topic_arn: &str,

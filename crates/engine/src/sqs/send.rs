@@ -34,6 +34,7 @@ pub(crate) struct Outgoing {
 
 impl Outgoing {
     /// A message that is only a body, as services deliver their notifications.
+    #[cfg(feature = "sns")]
     pub(crate) fn body_only(body: String) -> Outgoing {
         Outgoing {
             body,
@@ -106,6 +107,7 @@ impl Sqs<'_> {
         Ok(result)
     }
 
+    #[cfg(feature = "sns")]
     /// Delivers a message from an AWS service (SNS, S3) acting on behalf of
     /// `source_arn`: allowed only if the queue's policy lets that service
     /// send. The error is the reason the delivery failed, for the sender's metrics.
