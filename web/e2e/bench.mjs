@@ -1,8 +1,8 @@
 // Benchmark of the built playground (not a timed test: it reports numbers).
 //   1. transfer size of each page (wasm + JS + CSS, gzip -9): the SQS page
-//      (dist/)  target ≤ 300 KB; the SNS page (dist/sns/) reported
+//      (dist/)  target ≤ 300 KB; the SNS (dist/sns/) and Kinesis (dist/kinesis/) pages reported
 //   2. navigation → first interactive render, headless Chromium  target ≤ 300 ms
-//      (both pages)
+//      (each page)
 //   3. 10,000 messages in a queue at 60× on the SQS page: per-frame update +
 //      render p95  target ≤ 8 ms
 // Usage (after `scripts/build-web.sh`): node web/e2e/bench.mjs
@@ -49,6 +49,14 @@ if (hasSns) {
   console.log(snsSize.rows.join('\n'));
   console.log(`  total ${kb(snsSize.raw)} raw, ${kb(snsSize.gz)} gzip -9`);
 }
+const kinesisDist = join(DIST, 'kinesis');
+const hasKinesis = await stat(join(kinesisDist, 'index.html')).then(() => true, () => false);
+if (hasKinesis) {
+  const kinesisSize = await size(kinesisDist);
+  console.log('Transfer size, Kinesis page (dist/kinesis/: Kinesis Data Streams)');
+  console.log(kinesisSize.rows.join('\n'));
+  console.log(`  total ${kb(kinesisSize.raw)} raw, ${kb(kinesisSize.gz)} gzip -9`);
+}
 
 /** Navigation → first interactive render (the app's `decouple-ready` mark), over 7 cold loads. */
 async function firstRender(browser, url, label) {
@@ -71,6 +79,7 @@ try {
   // 2. First render, each page (the SNS page in dist/sns/, as a course site serves it).
   await firstRender(browser, server.url, 'SQS page');
   if (hasSns) await firstRender(browser, `${server.url}sns/`, 'SNS page');
+  if (hasKinesis) await firstRender(browser, `${server.url}kinesis/`, 'Kinesis page');
 
   // 3. Frames with 10,000 messages at 60×, on the SQS page.
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });

@@ -9,18 +9,22 @@ import { serve } from './serve.mjs';
 
 export const DIST = fileURLToPath(new URL('../../dist', import.meta.url));
 export const PREFIX = '/labs/sqs/';
-/** The two pages: the SQS playground (dist/) and the SNS playground (dist/sns/), each under its own sub-path. */
+/**
+ * The three pages: the SQS playground (dist/), the SNS playground (dist/sns/) and the
+ * Kinesis playground (dist/kinesis/), each under its own sub-path.
+ */
 export const PAGES = {
   sqs: { dist: DIST, prefix: PREFIX, title: 'SQS playground' },
   sns: { dist: join(DIST, 'sns'), prefix: '/labs/sns/', title: 'SNS playground' },
+  kinesis: { dist: join(DIST, 'kinesis'), prefix: '/labs/kinesis/', title: 'Kinesis playground' },
 };
 export const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 export const launchOptions = { executablePath, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] };
 
 /**
  * Starts the browser and server for this test file; returns a getter for both.
- * `page` picks what is served: 'sqs' (dist/ under /labs/sqs/, the default) or
- * 'sns' (dist/sns/ alone under /labs/sns/).
+ * `page` picks what is served: 'sqs' (dist/ under /labs/sqs/, the default),
+ * 'sns' (dist/sns/ alone under /labs/sns/) or 'kinesis' (dist/kinesis/ alone under /labs/kinesis/).
  */
 export function setup(page = 'sqs') {
   const { dist, prefix, title } = PAGES[page];
@@ -139,4 +143,28 @@ export async function publish(page, topic, message, attributes = []) {
     await form.getByLabel(`Attribute ${i + 1} value`).fill(value);
   }
   await form.getByRole('button', { name: 'Publish message' }).click();
+}
+
+// Kinesis Data Streams.
+export const streamCard = (page, name) => page.locator(`article[data-stream="${name}"]`);
+export const shardLane = (page, stream, shardId) => streamCard(page, stream).locator(`.shard-lane[data-shard="${shardId}"]`);
+
+export async function createStream(page, name, { shards = 2, onDemand = false } = {}) {
+  await page.fill('#stream-name', name);
+  await page.selectOption('#stream-mode', onDemand ? 'on-demand' : 'provisioned');
+  if (!onDemand) await page.fill('#stream-shards', String(shards));
+  await page.getByRole('button', { name: 'Create stream' }).click();
+  await streamCard(page, name).waitFor();
+}
+
+/** "Put N records": keys user-1…user-N, or `key` for all of them. */
+export async function putRecords(page, stream, count, { key, data } = {}) {
+  const form = streamCard(page, stream).getByRole('form', { name: `Put records into ${stream}` });
+  if (data !== undefined) await form.getByLabel('Data', { exact: true }).fill(data);
+  if (key !== undefined) await form.getByLabel('Partition key', { exact: true }).fill(key);
+  const same = form.getByLabel('All with the partition key above');
+  if (key !== undefined) await same.check();
+  else await same.uncheck();
+  await form.getByLabel('How many', { exact: true }).fill(String(count));
+  await form.getByRole('button', { name: count === 1 ? 'Put 1 record' : `Put ${count} records`, exact: true }).click();
 }

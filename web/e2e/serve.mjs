@@ -1,4 +1,4 @@
-// A tiny static server for dist/ (the SQS page, with the SNS page in dist/sns/),
+// A tiny static server for dist/ (the SQS page, with the SNS page in dist/sns/ and the Kinesis page in dist/kinesis/),
 // on 127.0.0.1 only. Tests and the benchmark mount a page under a sub-path (as
 // a course site would, e.g. /labs/sqs/) to prove the build has no absolute
 // asset URLs; `pages` adds extra HTML pages (e.g. an iframe host).
@@ -66,4 +66,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const sns = await stat(join(root, 'sns', 'index.html')).catch(() => null);
   console.log(`Decouple ${sns ? 'SQS playground' : 'playground'}: ${url}  (Ctrl-C to stop)`);
   if (sns) console.log(`Decouple SNS playground (SNS topics, S3 buckets and SQS): ${url}sns/`);
+  // …and the Kinesis page in dist/kinesis/.
+  const kinesis = await stat(join(root, 'kinesis', 'index.html')).catch(() => null);
+  if (kinesis) console.log(`Decouple Kinesis playground (data streams, shards, records): ${url}kinesis/`);
 }

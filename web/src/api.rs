@@ -1,8 +1,9 @@
 //! Learner actions as AWS requests: the members an SDK would send, the HTTP
 //! request that carries them in the service's own protocol (SQS: AWS JSON
 //! 1.0; with the `sns` feature also SNS: the query protocol, a form in and
-//! XML out; and S3: REST, path-style), the equivalent AWS CLI command, and
-//! AWS's error read back out of a response.
+//! XML out; and S3: REST, path-style; with the `kinesis` feature Kinesis Data
+//! Streams: AWS JSON 1.1 with `Kinesis_20131202.<Action>` targets), the
+//! equivalent AWS CLI command, and AWS's error read back out of a response.
 //!
 //! Everything the playground does to the engine is one of these requests,
 //! dispatched through `decouple_wire::Gateway` exactly as the JS SDK handler
@@ -38,6 +39,20 @@ pub const S3_ACTIONS: &[&str] = &[
     "PutObject",
 ];
 
+/// The Kinesis Data Streams actions the playground sends.
+#[cfg(feature = "kinesis")]
+pub const KINESIS_ACTIONS: &[&str] = &[
+    "CreateStream",
+    "DeleteStream",
+    "GetRecords",
+    "GetShardIterator",
+    "MergeShards",
+    "PutRecord",
+    "PutRecords",
+    "SplitShard",
+    "UpdateShardCount",
+];
+
 /// The endpoints' region, as the engine's default configuration has it.
 #[cfg(feature = "sns")]
 const REGION: &str = "us-east-1";
@@ -50,13 +65,21 @@ pub enum Service {
     Sns,
     #[cfg(feature = "sns")]
     S3,
+    #[cfg(feature = "kinesis")]
+    Kinesis,
 }
 
-/// The services this build speaks (SNS and S3 only with the `sns` feature).
-#[cfg(feature = "sns")]
-const SERVICES: [Service; 3] = [Service::Sqs, Service::Sns, Service::S3];
-#[cfg(not(feature = "sns"))]
-const SERVICES: [Service; 1] = [Service::Sqs];
+/// The services this build speaks (SNS and S3 only with the `sns` feature,
+/// Kinesis only with `kinesis`).
+const SERVICES: &[Service] = &[
+    Service::Sqs,
+    #[cfg(feature = "sns")]
+    Service::Sns,
+    #[cfg(feature = "sns")]
+    Service::S3,
+    #[cfg(feature = "kinesis")]
+    Service::Kinesis,
+];
 
 impl Service {
     /// The name in saved journals and in `aws <name> ...` (S3's API commands are `s3api`).
@@ -67,11 +90,13 @@ impl Service {
             Service::Sns => "sns",
             #[cfg(feature = "sns")]
             Service::S3 => "s3api",
+            #[cfg(feature = "kinesis")]
+            Service::Kinesis => "kinesis",
         }
     }
 
     pub fn parse(name: &str) -> Option<Service> {
-        SERVICES.into_iter().find(|s| s.name() == name)
+        SERVICES.iter().copied().find(|s| s.name() == name)
     }
 
     /// The action names this service answers, for reading saved requests back.
@@ -82,6 +107,8 @@ impl Service {
             Service::Sns => SNS_ACTIONS,
             #[cfg(feature = "sns")]
             Service::S3 => S3_ACTIONS,
+            #[cfg(feature = "kinesis")]
+            Service::Kinesis => KINESIS_ACTIONS,
         };
         list.iter().find(|a| **a == name).copied()
     }
@@ -112,6 +139,13 @@ impl ApiRequest {
     #[cfg(feature = "sns")]
     pub fn s3(action: &'static str, members: impl IntoIterator<Item = (&'static str, Value)>) -> Self {
         Self::of(Service::S3, action, &mut members.into_iter())
+    }
+
+    /// A Kinesis Data Streams request (AWS JSON 1.1). `Data` members are
+    /// base64, as on the wire and as the AWS CLI v2 takes them by default.
+    #[cfg(feature = "kinesis")]
+    pub fn kinesis(action: &'static str, members: impl IntoIterator<Item = (&'static str, Value)>) -> Self {
+        Self::of(Service::Kinesis, action, &mut members.into_iter())
     }
 
     /// Not generic, so that the many call sites (each an array of its own
@@ -152,11 +186,30 @@ impl ApiRequest {
             },
             #[cfg(feature = "sns")]
             Service::S3 => s3_http(self.action, &self.body),
+            #[cfg(feature = "kinesis")]
+            Service::Kinesis => HttpRequest {
+                method: "POST".into(),
+                path: "/".into(),
+                query: String::new(),
+                headers: vec![
+                    ("Content-Type".into(), "application/x-amz-json-1.1".into()),
+                    ("X-Amz-Target".into(), format!("Kinesis_20131202.{}", self.action)),
+                ],
+                body: serde_json::to_vec(&self.body).unwrap_or_default(),
+            },
         }
     }
 
     /// The request as it goes over the wire, for the log's "raw request" view.
     pub fn raw(&self) -> String {
+        #[cfg(feature = "kinesis")]
+        if self.service == Service::Kinesis {
+            let json = serde_json::to_string_pretty(&self.body).unwrap_or_default();
+            return format!(
+                "POST / HTTP/1.1\nContent-Type: application/x-amz-json-1.1\nX-Amz-Target: Kinesis_20131202.{}\n\n{json}",
+                self.action
+            );
+        }
         #[cfg(feature = "sns")]
         if self.service != Service::Sqs {
             return self.raw_http();
@@ -195,8 +248,17 @@ impl ApiRequest {
     /// `aws sqs send-message --queue-url https://... --message-body 'hello'`.
     pub fn cli(&self) -> String {
         let mut out = format!("aws {} {}", self.service.name(), kebab(self.action));
+        // A long PutRecords list goes in a file, as one would write it; the raw request has it.
+        #[cfg(feature = "kinesis")]
+        let mut note = String::new();
         if let Value::Object(map) = &self.body {
             for (name, value) in map {
+                #[cfg(feature = "kinesis")]
+                if let Some(list) = value.as_array().filter(|l| self.service == Service::Kinesis && l.len() > 3) {
+                    out.push_str(&format!(" --{} file://{}.json", kebab(name), kebab(name)));
+                    note = format!("  # {}.json: the {} entries in the raw request", kebab(name), list.len());
+                    continue;
+                }
                 // The CLI reads an object's body from a file, not from an argument.
                 #[cfg(feature = "sns")]
                 if self.service == Service::S3 && name == "Body" {
@@ -234,6 +296,8 @@ impl ApiRequest {
                 }
             }
         }
+        #[cfg(feature = "kinesis")]
+        out.push_str(&note);
         out
     }
 }
@@ -512,7 +576,17 @@ fn parse_xml_response(response: &HttpResponse) -> Option<Result<Value, AwsError>
 }
 
 /// The first entry a batch call refused, as an error (`Failed[0]`'s code and message).
+/// For Kinesis's PutRecords, the first record with an `ErrorCode`, its
+/// message prefixed with how many of the batch failed.
 pub fn first_batch_failure(body: &Value) -> Option<AwsError> {
+    #[cfg(feature = "kinesis")]
+    if let Some(count) = body.get("FailedRecordCount").and_then(Value::as_u64).filter(|n| *n > 0) {
+        let records = body.get("Records").and_then(Value::as_array)?;
+        let failed = records.iter().find(|r| r.get("ErrorCode").is_some())?;
+        let text = |k: &str| failed.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        let message = format!("{count} of {} records failed, the first with: {}", records.len(), text("ErrorMessage"));
+        return Some(AwsError { code: text("ErrorCode"), message });
+    }
     let failed = body.get("Failed")?.as_array()?.first()?;
     let text = |k: &str| failed.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
     Some(AwsError { code: text("Code"), message: text("Message") })
@@ -565,5 +639,67 @@ mod tests {
         let http = req.to_http();
         assert_eq!(http.header("x-amz-target"), Some("AmazonSQS.ListQueues"));
         assert_eq!(http.body, b"{}");
+    }
+
+    #[cfg(feature = "kinesis")]
+    #[test]
+    fn kinesis_requests_are_json_1_1_with_base64_data_on_the_cli() {
+        let req = ApiRequest::kinesis(
+            "PutRecord",
+            [
+                ("StreamName", json!("clicks")),
+                ("PartitionKey", json!("user 1")),
+                ("Data", json!("aGk=")),
+                ("ExplicitHashKey", Value::Null),
+            ],
+        );
+        let http = req.to_http();
+        assert_eq!(http.header("x-amz-target"), Some("Kinesis_20131202.PutRecord"));
+        assert_eq!(http.header("content-type"), Some("application/x-amz-json-1.1"));
+        assert_eq!(http.body, br#"{"Data":"aGk=","PartitionKey":"user 1","StreamName":"clicks"}"#);
+        assert_eq!(req.cli(), "aws kinesis put-record --data aGk= --partition-key 'user 1' --stream-name clicks");
+        assert!(req.raw().starts_with("POST / HTTP/1.1\nContent-Type: application/x-amz-json-1.1\n"));
+        assert!(req.raw().contains("X-Amz-Target: Kinesis_20131202.PutRecord"));
+        let batch = ApiRequest::kinesis(
+            "PutRecords",
+            [("StreamName", json!("s")), ("Records", json!([{"Data": "eA==", "PartitionKey": "k"}]))],
+        );
+        assert_eq!(
+            batch.cli(),
+            r#"aws kinesis put-records --records '[{"Data":"eA==","PartitionKey":"k"}]' --stream-name s"#
+        );
+        let many = crate::components::streams::put_batches("s", 4, None, "", None);
+        assert_eq!(
+            many[0].cli(),
+            "aws kinesis put-records --records file://records.json --stream-name s  \
+             # records.json: the 4 entries in the raw request"
+        );
+        let create = ApiRequest::kinesis("CreateStream", [("StreamName", json!("s")), ("ShardCount", json!(2))]);
+        assert_eq!(create.cli(), "aws kinesis create-stream --shard-count 2 --stream-name s");
+        assert_eq!(Service::parse("kinesis"), Some(Service::Kinesis));
+        assert_eq!(Service::Kinesis.action("SplitShard"), Some("SplitShard"));
+    }
+
+    #[cfg(feature = "kinesis")]
+    #[test]
+    fn kinesis_errors_and_failed_records_read_back() {
+        let response = HttpResponse {
+            status: 400,
+            headers: vec![("Content-Type".into(), "application/x-amz-json-1.1".into())],
+            body:
+                br#"{"__type":"ResourceNotFoundException","message":"Stream s under account 000000000000 not found."}"#
+                    .to_vec(),
+        };
+        let e = parse_response(&response).unwrap_err();
+        assert_eq!(e.code, "ResourceNotFoundException");
+        assert!(e.message.contains("not found"));
+        let body = json!({"FailedRecordCount": 1, "Records": [
+            {"SequenceNumber": "1", "ShardId": "shardId-000000000000"},
+            {"ErrorCode": "ProvisionedThroughputExceededException", "ErrorMessage": "Rate exceeded for shard"}
+        ]});
+        let e = first_batch_failure(&body).unwrap();
+        assert_eq!(e.code, "ProvisionedThroughputExceededException");
+        assert_eq!(e.message, "1 of 2 records failed, the first with: Rate exceeded for shard");
+        assert_eq!(first_batch_failure(&json!({"FailedRecordCount": 0, "Records": []})), None);
     }
 }

@@ -1,5 +1,7 @@
 //! The Decouple playground: a Yew app in which a learner drives Amazon SQS on
-//! a virtual clock they control.
+//! a virtual clock they control — with the `sns` feature also SNS and S3 (the
+//! SNS chapter's page), with `kinesis` Kinesis Data Streams instead (the
+//! Kinesis chapter's page).
 //!
 //! The app holds no simulation logic. Every learner action becomes the AWS
 //! JSON request an SDK would send, dispatched through `decouple_wire::Gateway`;
@@ -7,7 +9,7 @@
 //! engine owns time, and the app only asks it to advance.
 //!
 //! # Layout
-//! - [`api`]: requests as AWS JSON, the equivalent AWS CLI command, AWS errors.
+//! - [`api`]: requests in each service's protocol, the equivalent AWS CLI command, AWS errors.
 //! - [`sim`]: the engine + gateway, the API log, receipt handles, waiting polls,
 //!   and the simulated apps' turns between the engine's deadlines.
 //! - [`apps`]: simulated producers and consumers (clients, as plain data).

@@ -11,7 +11,8 @@
 //! The format is versioned JSON (`{"v":1, ...}`); anything unreadable or from
 //! another version is refused with a message, and the app starts fresh. So is
 //! a journal with SNS or S3 commands opened in the SQS playground (built
-//! without the `sns` feature): the message says to open it in the SNS one.
+//! without the `sns` feature): the message says to open it in the SNS one;
+//! likewise Kinesis commands outside the Kinesis page (the `kinesis` feature).
 
 use base64::Engine as _;
 use decouple_engine::SimTime;
@@ -28,10 +29,10 @@ pub const STORAGE_KEY: &str = "decouple.playground:";
 /// The URL fragment's key: `#setup=<base64url JSON>`.
 pub const FRAGMENT_KEY: &str = "setup=";
 
-/// `{"a": action, "b": members}`, plus `"s": "sns"` or `"s3api"` for a
-/// service other than SQS (journals written before SNS and S3 have no `s`).
+/// `{"a": action, "b": members}`, plus `"s": "sns"`, `"s3api"` or `"kinesis"`
+/// for a service other than SQS (journals written before SNS and S3 have no `s`).
 fn request_json(r: &ApiRequest) -> Value {
-    #[cfg(feature = "sns")]
+    #[cfg(any(feature = "sns", feature = "kinesis"))]
     if r.service != Service::Sqs {
         return json!({"s": r.service.name(), "a": r.action, "b": r.body});
     }
@@ -88,6 +89,11 @@ fn request_from(v: &Value) -> Result<ApiRequest, String> {
         None => Service::Sqs,
         Some(s) => match Service::parse(s) {
             Some(service) => service,
+            None if s == "kinesis" => {
+                return Err(format!(
+                    "it uses Kinesis ({name}), which this playground does not include: open it in the Kinesis playground"
+                ));
+            }
             None if SNS_PLAYGROUND_SERVICES.contains(&s) => {
                 let service = if s == "sns" { "SNS" } else { "S3" };
                 return Err(only_in_sns_playground(&format!("{service} ({name})")));

@@ -55,7 +55,8 @@ pub struct LogEntry {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
     Call(ApiRequest),
-    /// Several requests in a row (send N); stops at the first error.
+    /// Several requests in a row (send N, put N); stops at the first error
+    /// (failed records of a Kinesis PutRecords do not stop it: see `PutTally`).
     CallMany(Vec<ApiRequest>),
     AddApp {
         url: String,
@@ -100,6 +101,35 @@ pub enum Attempt {
 /// How many outcomes are kept per subscription endpoint (the newest).
 #[cfg(feature = "sns")]
 pub const KEPT_ATTEMPTS: usize = 8;
+
+/// PutRecords answers added up over several calls: records sent, records
+/// failed, and the first failure's code and message.
+#[cfg(feature = "kinesis")]
+#[derive(Default)]
+struct PutTally {
+    sent: usize,
+    failed: u64,
+    first: Option<AwsError>,
+}
+
+#[cfg(feature = "kinesis")]
+impl PutTally {
+    fn add(&mut self, body: &Value) {
+        self.sent += body.get("Records").and_then(Value::as_array).map_or(0, Vec::len);
+        self.failed += body.get("FailedRecordCount").and_then(Value::as_u64).unwrap_or(0);
+        if self.first.is_none() {
+            self.first = api::first_batch_failure(body);
+        }
+    }
+
+    /// `ProvisionedThroughputExceededException: 200 of 1200 records failed, the first with: …`.
+    fn error(self) -> Option<AwsError> {
+        let first = self.first?;
+        let detail = first.message.split(", the first with: ").nth(1).unwrap_or(&first.message).to_string();
+        let message = format!("{} of {} records failed, the first with: {detail}", self.failed, self.sent);
+        Some(AwsError { code: first.code, message })
+    }
+}
 
 /// A receipt handle the playground holds for an in-flight message, and the
 /// log entry of the receive that got it ("who holds it").
@@ -198,8 +228,17 @@ impl Sim {
             Command::Call(request) => self.call(&request),
             Command::CallMany(requests) => {
                 let mut last = Outcome::Ok(Value::Null);
+                // Kinesis PutRecords batches go on after records failed (a
+                // program would), and the failures are added up at the end.
+                #[cfg(feature = "kinesis")]
+                let mut puts = PutTally::default();
                 for request in &requests {
                     last = match self.call(request) {
+                        #[cfg(feature = "kinesis")]
+                        Outcome::Ok(body) if request.action == "PutRecords" => {
+                            puts.add(&body);
+                            Outcome::Ok(body)
+                        }
                         Outcome::Ok(body) => match api::first_batch_failure(&body) {
                             Some(e) => Outcome::Err(e),
                             None => Outcome::Ok(body),
@@ -209,6 +248,10 @@ impl Sim {
                     if matches!(last, Outcome::Err(_)) {
                         break;
                     }
+                }
+                #[cfg(feature = "kinesis")]
+                if let Some(e) = puts.error() {
+                    return Outcome::Err(e);
                 }
                 last
             }
@@ -727,6 +770,28 @@ fn summarize(action: &str, body: &Value) -> String {
         "ListObjectsV2" => {
             let n = body.get("KeyCount").and_then(Value::as_str).unwrap_or("0");
             format!("ListObjectsV2 → {n} object{}", if n == "1" { "" } else { "s" })
+        }
+        #[cfg(feature = "kinesis")]
+        "PutRecord" => {
+            let text = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+            format!("PutRecord → {} · sequence number {}", text("ShardId"), text("SequenceNumber"))
+        }
+        #[cfg(feature = "kinesis")]
+        "PutRecords" => {
+            let n = body.get("Records").and_then(Value::as_array).map_or(0, Vec::len);
+            let failed = body.get("FailedRecordCount").and_then(Value::as_u64).unwrap_or(0);
+            match api::first_batch_failure(body) {
+                Some(e) => {
+                    format!("PutRecords → {} put, {failed} failed ({})", n as u64 - failed.min(n as u64), e.code)
+                }
+                None => format!("PutRecords → {n} put, 0 failed"),
+            }
+        }
+        #[cfg(feature = "kinesis")]
+        "GetRecords" => {
+            let n = body.get("Records").and_then(Value::as_array).map_or(0, Vec::len);
+            let behind = body.get("MillisBehindLatest").and_then(Value::as_u64).unwrap_or(0);
+            format!("GetRecords → {n} record{}, MillisBehindLatest {behind}", if n == 1 { "" } else { "s" })
         }
         other => format!("{other} succeeded"),
     }

@@ -61,6 +61,9 @@ pub struct State {
     pub help: bool,
     pub flash: Option<Flash>,
     pub selected: Selection,
+    /// The last "Get records" a learner asked for (the Kinesis page).
+    #[cfg(feature = "kinesis")]
+    pub shard_read: Option<Rc<ShardRead>>,
     /// Virtual milliseconds owed to the clock below one whole millisecond.
     carry: f64,
 }
@@ -75,6 +78,8 @@ impl Default for State {
             help: false,
             flash: None,
             selected: None,
+            #[cfg(feature = "kinesis")]
+            shard_read: None,
             carry: 0.0,
         }
     }
@@ -100,8 +105,11 @@ impl State {
             // An untouched playground restores silently.
             Some(Ok(sim)) if sim.journal.is_empty() => state.sim = SimRef(Rc::new(RefCell::new(sim))),
             Some(Ok(sim)) => {
-                let queues = sim.engine.sqs_state().queues().count();
-                let text = format!("{what} was restored: {queues} queue{}.", if queues == 1 { "" } else { "s" });
+                #[cfg(not(feature = "kinesis"))]
+                let (n, kind) = (sim.engine.sqs_state().queues().count(), "queue");
+                #[cfg(feature = "kinesis")]
+                let (n, kind) = (sim.engine.kinesis_state().streams().count(), "stream");
+                let text = format!("{what} was restored: {n} {kind}{}.", if n == 1 { "" } else { "s" });
                 state.sim = SimRef(Rc::new(RefCell::new(sim)));
                 state.flash = Some(Flash { kind: FlashKind::Success, text, serial: 0 });
             }
@@ -113,6 +121,63 @@ impl State {
             None => {}
         }
         state
+    }
+}
+
+/// What one "Get records" of a shard came back with: GetShardIterator
+/// (TRIM_HORIZON), then one GetRecords with that iterator.
+#[cfg(feature = "kinesis")]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShardRead {
+    pub stream: String,
+    pub shard_id: String,
+    /// (sequence number, partition key, data as text), oldest first.
+    pub records: Vec<(String, String, String)>,
+    pub millis_behind_latest: u64,
+    /// The first call's error, if one failed.
+    pub error: Option<String>,
+}
+
+#[cfg(feature = "kinesis")]
+impl ShardRead {
+    /// Performs the two calls through the gateway (both are journaled).
+    fn perform(sim: &mut Sim, stream: &str, shard_id: &str) -> ShardRead {
+        use base64::Engine as _;
+        use serde_json::{json, Value};
+        let mut read = ShardRead {
+            stream: stream.to_string(),
+            shard_id: shard_id.to_string(),
+            records: Vec::new(),
+            millis_behind_latest: 0,
+            error: None,
+        };
+        let iterator = ApiRequest::kinesis(
+            "GetShardIterator",
+            [("StreamName", json!(stream)), ("ShardId", json!(shard_id)), ("ShardIteratorType", json!("TRIM_HORIZON"))],
+        );
+        let iterator = match sim.perform(Command::Call(iterator)) {
+            Outcome::Ok(body) => body.get("ShardIterator").and_then(Value::as_str).unwrap_or_default().to_string(),
+            Outcome::Err(e) => {
+                read.error = Some(e.to_string());
+                return read;
+            }
+            Outcome::Waiting => return read,
+        };
+        let get = ApiRequest::kinesis("GetRecords", [("ShardIterator", json!(iterator))]);
+        match sim.perform(Command::Call(get)) {
+            Outcome::Ok(body) => {
+                read.millis_behind_latest = body.get("MillisBehindLatest").and_then(Value::as_u64).unwrap_or(0);
+                for r in body.get("Records").and_then(Value::as_array).into_iter().flatten() {
+                    let text = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+                    let data = base64::engine::general_purpose::STANDARD.decode(text("Data")).unwrap_or_default();
+                    let data = String::from_utf8_lossy(&data).into_owned();
+                    read.records.push((text("SequenceNumber"), text("PartitionKey"), data));
+                }
+            }
+            Outcome::Err(e) => read.error = Some(e.to_string()),
+            Outcome::Waiting => {}
+        }
+        read
     }
 }
 
@@ -154,6 +219,14 @@ pub enum Action {
         endpoint: String,
         healthy: bool,
     },
+    /// Read a Kinesis shard from TRIM_HORIZON (GetShardIterator + GetRecords).
+    #[cfg(feature = "kinesis")]
+    ReadShard {
+        stream: String,
+        shard_id: String,
+    },
+    #[cfg(feature = "kinesis")]
+    CloseShardRead,
 }
 
 impl Reducible for State {
@@ -188,6 +261,10 @@ impl Reducible for State {
                     sim.reset();
                     next.selected = None;
                     next.flash = None;
+                    #[cfg(feature = "kinesis")]
+                    {
+                        next.shard_read = None;
+                    }
                     next.carry = 0.0;
                 }
                 Action::ToggleHelp => next.help = !next.help,
@@ -224,6 +301,16 @@ impl Reducible for State {
                 Action::SetEndpointHealth { endpoint, healthy } => {
                     sim.perform(Command::EndpointHealth { endpoint, healthy });
                 }
+                #[cfg(feature = "kinesis")]
+                Action::ReadShard { stream, shard_id } => {
+                    let read = ShardRead::perform(&mut sim, &stream, &shard_id);
+                    if let Some(e) = &read.error {
+                        next.flash = Some(flash(&self, FlashKind::Error, e.clone()));
+                    }
+                    next.shard_read = Some(Rc::new(read));
+                }
+                #[cfg(feature = "kinesis")]
+                Action::CloseShardRead => next.shard_read = None,
             }
         }
         next.version += 1;

@@ -1,7 +1,9 @@
 //! Component tests: the real app mounted in a `<div>` of a headless Chromium
 //! page (wasm-bindgen-test), driven through the DOM as a learner would.
 //! Run: `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
-//! cargo test --target wasm32-unknown-unknown -p decouple-web --test components`.
+//! cargo test --target wasm32-unknown-unknown -p decouple-web --test components`
+//! (`--features sns` for the SNS page's, `--features kinesis` for the Kinesis page's;
+//! the queue tests run on the pages that have queues).
 #![cfg(target_arch = "wasm32")]
 
 use wasm_bindgen::JsCast;
@@ -69,6 +71,7 @@ fn text(root: &Element, selector: &str) -> String {
     find(root, selector).text_content().unwrap_or_default()
 }
 
+#[cfg(not(feature = "kinesis"))]
 #[wasm_bindgen_test]
 async fn create_queue_and_aws_error_in_the_banner() {
     let root = mount().await;
@@ -90,6 +93,7 @@ async fn create_queue_and_aws_error_in_the_banner() {
     root.remove();
 }
 
+#[cfg(not(feature = "kinesis"))]
 #[wasm_bindgen_test]
 async fn a_body_is_text_and_the_card_draws_a_window_of_chips() {
     let root = mount().await;
@@ -108,6 +112,7 @@ async fn a_body_is_text_and_the_card_draws_a_window_of_chips() {
     root.remove();
 }
 
+#[cfg(not(feature = "kinesis"))]
 #[wasm_bindgen_test]
 async fn the_clock_steps_and_says_what_is_next() {
     let root = mount().await;
@@ -127,7 +132,7 @@ async fn the_clock_steps_and_says_what_is_next() {
 }
 
 /// The SQS page (default features): no SNS or S3 views, a link to the SNS page.
-#[cfg(not(feature = "sns"))]
+#[cfg(not(any(feature = "sns", feature = "kinesis")))]
 #[wasm_bindgen_test]
 async fn the_sqs_playground_has_no_topics_or_buckets_and_links_the_sns_page() {
     let root = mount().await;
@@ -141,7 +146,7 @@ async fn the_sqs_playground_has_no_topics_or_buckets_and_links_the_sns_page() {
 }
 
 /// What the SNS page saved, opened in the SQS one: a message and a fresh start.
-#[cfg(not(feature = "sns"))]
+#[cfg(not(any(feature = "sns", feature = "kinesis")))]
 #[wasm_bindgen_test]
 async fn a_saved_sns_journal_is_refused_with_a_message() {
     let key = decouple_web::browser::storage_key(decouple_web::persist::STORAGE_KEY);
@@ -191,5 +196,39 @@ async fn a_topic_validates_its_filter_policy_as_you_type_and_publishes_as_text()
     assert_eq!(text(&root, "article[data-queue=inbox] [data-testid=available]"), "1");
     assert!(root.query_selector("article img").unwrap().is_none());
     assert!(text(&root, "[data-testid=log]").contains("aws sns publish --message '<img src=x onerror=alert(1)>'"));
+    root.remove();
+}
+
+/// The Kinesis page: a stream becomes ACTIVE at its deadline, ten records with
+/// ten keys land as chips on its two shards (data is text, never markup), and
+/// a shard reads back from TRIM_HORIZON.
+#[cfg(feature = "kinesis")]
+#[wasm_bindgen_test]
+async fn a_stream_takes_records_on_two_shards_and_reads_them_back() {
+    let root = mount().await;
+    assert_eq!(text(&root, "h1 .sub"), "· Amazon Kinesis playground");
+    assert_eq!(find(&root, "nav.pages a[aria-current=page]").text_content().as_deref(), Some("Kinesis"));
+    assert!(root.query_selector("#create-name").unwrap().is_none(), "no queue form on the Kinesis page");
+    click(&button(&root, "Create stream")).await;
+    assert_eq!(text(&root, "[data-testid=stream-status]"), "CREATING");
+    click(&button(&root, "⇥ Next deadline")).await;
+    assert_eq!(text(&root, "[data-testid=stream-status]"), "ACTIVE");
+    assert_eq!(root.query_selector_all(".hash-bar .segment").unwrap().length(), 2);
+    type_into(&root, "#ks-clicks-data", "<img src=x onerror=alert(1)>").await;
+    click(&button(&root, "Put 10 records")).await;
+    assert_eq!(text(&root, "[data-testid=flash] span"), "Put 10 records (keys user-1…user-10) in 1 PutRecords call.");
+    assert_eq!(root.query_selector_all(".shard-lane .chip").unwrap().length(), 10);
+    for lane in [".shard-lane[data-shard=shardId-000000000000]", ".shard-lane[data-shard=shardId-000000000001]"] {
+        assert!(root.query_selector_all(&format!("{lane} .chip")).unwrap().length() > 0, "chips in {lane}");
+    }
+    assert!(text(&root, "[data-testid=log]").contains("aws kinesis put-records --records"));
+    click(&button(&root, "Get records")).await;
+    let read = text(&root, "[data-testid=shard-read]");
+    assert!(read.contains("MillisBehindLatest: 0"), "{read}");
+    assert!(read.contains("<img src=x onerror=alert(1)>"), "{read}");
+    assert!(root.query_selector("article img").unwrap().is_none());
+    type_into(&root, "#ks-clicks-count", "5000").await;
+    click(&button(&root, "Put 5000 records")).await;
+    assert_eq!(text(&root, ".put-form .error-text"), "How many: a whole number from 1 to 2000.");
     root.remove();
 }

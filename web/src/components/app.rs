@@ -2,45 +2,68 @@
 //! frames while playing, maps keyboard shortcuts to actions, and lays out the
 //! clock bar, the create form, the queue cards, the SNS topics and S3
 //! buckets (with the `sns` feature: the SNS chapter's page), and the API log.
+//! With the `kinesis` feature (the Kinesis chapter's page) the create form
+//! and the cards are Kinesis data streams' instead.
 
 use yew::prelude::*;
 
 use super::api_log::ApiLog;
-#[cfg(feature = "sns")]
+#[cfg(all(feature = "sns", not(feature = "kinesis")))]
 use super::buckets::Buckets;
 use super::clock_bar::ClockBar;
 use super::flash::FlashBanner;
 use super::help::Help;
 use super::queue_card::QueueCard;
+#[cfg(not(feature = "kinesis"))]
 use super::queue_form::QueueForm;
+#[cfg(not(feature = "kinesis"))]
 use super::share::Share;
-#[cfg(feature = "sns")]
+#[cfg(feature = "kinesis")]
+use super::streams::{StreamForm, Streams};
+#[cfg(all(feature = "sns", not(feature = "kinesis")))]
 use super::topics::Topics;
 use crate::state::{Action, State, SPEEDS};
 use crate::timefmt;
 use crate::{browser, persist};
 
-#[cfg(not(feature = "sns"))]
+#[cfg(feature = "kinesis")]
+const TITLE: &str = "· Amazon Kinesis playground";
+#[cfg(feature = "kinesis")]
+const INTRO: &str = "Create a data stream, put records, watch them land on shards by partition key, \
+    hit the per-shard write quota, reshard, and read back. Every action is a real Kinesis API call, \
+    shown in the log as the AWS CLI command.";
+#[cfg(not(any(feature = "sns", feature = "kinesis")))]
 const TITLE: &str = "· Amazon SQS playground";
-#[cfg(not(feature = "sns"))]
+#[cfg(not(any(feature = "sns", feature = "kinesis")))]
 const INTRO: &str = "Create a queue, send and receive messages, and control time. \
     Every action is a real SQS API call, shown in the log as the AWS CLI command.";
-#[cfg(feature = "sns")]
+#[cfg(all(feature = "sns", not(feature = "kinesis")))]
 const TITLE: &str = "· Amazon SQS, SNS and S3 playground";
-#[cfg(feature = "sns")]
+#[cfg(all(feature = "sns", not(feature = "kinesis")))]
 const INTRO: &str = "Create queues, topics and buckets, send, publish, upload and receive, and control time. \
     Every action is a real AWS API call, shown in the log as the AWS CLI command.";
 
-/// Links between the chapter pages (`dist/` and `dist/sns/`, relative, so
-/// they hold under any sub-path), the current one marked.
+/// The chapter page this build is: 0 SQS (`dist/`), 1 SNS (`dist/sns/`), 2 Kinesis (`dist/kinesis/`).
+const PAGE: usize = if cfg!(feature = "kinesis") {
+    2
+} else if cfg!(feature = "sns") {
+    1
+} else {
+    0
+};
+
+/// Links between the chapter pages (`dist/`, `dist/sns/` and `dist/kinesis/`,
+/// relative, so they hold under any sub-path), the current one marked.
 fn pages_nav() -> Html {
-    let (sqs, sns) = if cfg!(feature = "sns") { ("../", "./") } else { ("./", "sns/") };
-    let current = |here: bool| here.then_some("page");
+    let links: [&str; 3] = if PAGE == 0 { ["./", "sns/", "kinesis/"] } else { ["../", "../sns/", "../kinesis/"] };
+    let current = |i: usize| (i == PAGE).then_some("page");
     html! {
         <nav class="pages" aria-label="Playgrounds">
-            <a href={sqs} aria-current={current(!cfg!(feature = "sns"))}>{ "SQS" }</a>
+            <a href={if PAGE == 0 { "./" } else { links[0] }} aria-current={current(0)}>{ "SQS" }</a>
             { " · " }
-            <a href={sns} aria-current={current(cfg!(feature = "sns"))}>{ "SNS" }</a>
+            <a href={if PAGE == 1 { "./" } else { links[1] }} aria-current={current(1)}>{ "SNS" }</a>
+            { " · " }
+            <a href={if PAGE == 2 { "./" } else { links[2] }} aria-current={current(2)}>{ "Kinesis" }</a>
         </nav>
     }
 }
@@ -136,8 +159,22 @@ pub fn app() -> Html {
             }) }
         </section>
     };
+    // The Kinesis page: the stream cards (no queues).
+    #[cfg(feature = "kinesis")]
+    let middle = {
+        drop(queue_cards);
+        #[cfg(feature = "sns")]
+        drop(topics);
+        let _ = realism;
+        html! {
+            <div class="main-col">
+                <Streams sim={state.sim.clone()} version={state.version} shard_read={state.shard_read.clone()}
+                    on_action={on_action.clone()} />
+            </div>
+        }
+    };
     // The SNS page: topics and buckets under the queues, in one column.
-    #[cfg(feature = "sns")]
+    #[cfg(all(feature = "sns", not(feature = "kinesis")))]
     let middle = html! {
         <div class="main-col">
             { queue_cards }
@@ -147,12 +184,32 @@ pub fn app() -> Html {
                 on_action={on_action.clone()} />
         </div>
     };
-    #[cfg(not(feature = "sns"))]
+    #[cfg(not(any(feature = "sns", feature = "kinesis")))]
     let middle = queue_cards;
+    // The side panel: what the page creates, and (for queues) sharing and realism.
+    #[cfg(feature = "kinesis")]
+    let create = html! { <StreamForm on_action={on_action.clone()} /> };
+    #[cfg(not(feature = "kinesis"))]
+    let create = html! {
+        <>
+            <QueueForm queues={queues.clone()} on_action={on_action.clone()} compact={*embed} />
+            <Share sim={state.sim.clone()} />
+            <div class="field check realism">
+                <input id="realism" type="checkbox" checked={realism}
+                    onchange={on_action.reform(|e: Event| Action::SetRealism(super::checked(&e)))} />
+                <label for="realism">{ "Real-world standard queues" }</label>
+                <small>{ "Occasional duplicate deliveries and out-of-order receives, as SQS standard                             queues really behave (at-least-once, best-effort ordering)." }</small>
+            </div>
+        </>
+    };
 
     html! {
         <div class={classes!("app", embed.then_some("embed"))}>
-            <a class="skip" href="#queues">{ "Skip to queues" }</a>
+            if cfg!(feature = "kinesis") {
+                <a class="skip" href="#streams">{ "Skip to streams" }</a>
+            } else {
+                <a class="skip" href="#queues">{ "Skip to queues" }</a>
+            }
             <ClockBar
                 relative={timefmt::relative(now.saturating_sub(state.sim.0.borrow().start()))}
                 utc={timefmt::utc(now)}
@@ -165,14 +222,7 @@ pub fn app() -> Html {
                         <p class="intro">{ INTRO }</p>
                         { pages_nav() }
                     }
-                    <QueueForm queues={queues.clone()} on_action={on_action.clone()} compact={*embed} />
-                    <Share sim={state.sim.clone()} />
-                    <div class="field check realism">
-                        <input id="realism" type="checkbox" checked={realism}
-                            onchange={on_action.reform(|e: Event| Action::SetRealism(super::checked(&e)))} />
-                        <label for="realism">{ "Real-world standard queues" }</label>
-                        <small>{ "Occasional duplicate deliveries and out-of-order receives, as SQS standard                             queues really behave (at-least-once, best-effort ordering)." }</small>
-                    </div>
+                    { create }
                 </section>
                 { middle }
                 <ApiLog sim={state.sim.clone()} revision={log_revision} collapsed={*embed} />
