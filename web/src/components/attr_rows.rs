@@ -1,8 +1,9 @@
 //! Message attribute rows (name, type, value) as a learner types them, shared
-//! by the publish form and the filter-policy tester, and their two readings:
-//! AWS's JSON shape for a request, and the engine's typed attributes for
-//! asking a subscription's filter policy whether it matches.
+//! by the SQS send form, the SNS publish form and the filter-policy tester,
+//! and their two readings: AWS's JSON shape for a request, and (SNS) the
+//! engine's typed attributes for asking a filter policy whether it matches.
 
+#[cfg(feature = "sns")]
 use decouple_engine::sqs::{MessageAttributeValue, MessageAttributes};
 use serde_json::{json, Map, Value};
 use yew::prelude::*;
@@ -16,8 +17,10 @@ pub struct Attr {
     pub value: String,
 }
 
+/// The data types SQS message attributes take.
+pub const SQS_TYPES: &[&str] = &["String", "Number", "Binary"];
 /// The data types SNS message attributes take.
-const TYPES: [&str; 4] = ["String", "String.Array", "Number", "Binary"];
+pub const SNS_TYPES: &[&str] = &["String", "String.Array", "Number", "Binary"];
 
 /// `MessageAttributes` as AWS JSON: `{"name": {"DataType": "String", "StringValue": "v"}}`;
 /// a Binary value is sent as typed (base64 on the wire), so a wrong one gets AWS's error.
@@ -42,6 +45,7 @@ pub fn to_json(attrs: &[Attr]) -> Value {
 }
 
 /// The same rows as the engine's attributes, for matching a filter policy.
+#[cfg(feature = "sns")]
 pub fn to_engine(attrs: &[Attr]) -> MessageAttributes {
     attrs
         .iter()
@@ -71,6 +75,8 @@ pub struct AttrRowsProps {
     pub id: AttrValue,
     pub rows: Vec<Attr>,
     pub on_change: Callback<Vec<Attr>>,
+    /// The data types offered ([`SQS_TYPES`] or [`SNS_TYPES`]).
+    pub types: &'static [&'static str],
 }
 
 #[function_component(AttrRows)]
@@ -112,7 +118,7 @@ pub fn attr_rows(p: &AttrRowsProps) -> Html {
                     oninput={change(i, |a, v| a.name = v).reform(|e: InputEvent| input_value(&e))} />
                 <label for={id("t")} class="sr-only">{ format!("Attribute {} type", i + 1) }</label>
                 <select id={id("t")} onchange={change(i, |a, v| a.data_type = v).reform(|e: Event| select_value(&e))}>
-                    { for TYPES.iter().map(|t| html! {
+                    { for p.types.iter().map(|t| html! {
                         <option value={*t} selected={a.data_type == *t}>{ *t }</option>
                     }) }
                 </select>

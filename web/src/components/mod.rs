@@ -7,7 +7,6 @@
 pub mod api_log;
 pub mod app;
 pub mod apps_panel;
-#[cfg(feature = "sns")]
 pub mod attr_rows;
 #[cfg(feature = "sns")]
 pub mod buckets;

@@ -105,7 +105,7 @@ pub fn publish_form(p: &PublishFormProps) -> Html {
                 <input id={id("json")} type="checkbox" checked={f.json_structure} onchange={on_structure} />
                 <label for={id("json")}>{ "Different message per protocol (MessageStructure=json)" }</label>
             </div>
-            <AttrRows id={id("attr")} rows={f.attrs.clone()} on_change={on_attrs} />
+            <AttrRows id={id("attr")} rows={f.attrs.clone()} on_change={on_attrs} types={attr_rows::SNS_TYPES} />
             if p.fifo {
                 <div class="row">
                     <Field id={id("group")} label="Message group id" value={f.group.clone()}

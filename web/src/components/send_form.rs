@@ -5,7 +5,8 @@
 use serde_json::{json, Map, Value};
 use yew::prelude::*;
 
-use super::{dom_id, input_value, number_member, select_value, textarea_value, Field};
+use super::attr_rows::{self, Attr, AttrRows};
+use super::{dom_id, number_member, textarea_value, Field};
 use crate::api::ApiRequest;
 use crate::state::Action;
 
@@ -21,13 +22,6 @@ pub struct SendFormProps {
 }
 
 #[derive(Clone, PartialEq)]
-struct Attr {
-    name: String,
-    data_type: String,
-    value: String,
-}
-
-#[derive(Clone, PartialEq)]
 struct Form {
     body: String,
     attrs: Vec<Attr>,
@@ -35,27 +29,6 @@ struct Form {
     group: String,
     dedup: String,
     count: String,
-}
-
-/// `MessageAttributes` as AWS JSON: `{"name": {"DataType": "String", "StringValue": "v"}}`.
-fn attributes(attrs: &[Attr]) -> Value {
-    let map: Map<String, Value> = attrs
-        .iter()
-        .filter(|a| !a.name.trim().is_empty())
-        .map(|a| {
-            let value = if a.data_type.starts_with("Binary") {
-                json!({"DataType": a.data_type, "BinaryValue": a.value})
-            } else {
-                json!({"DataType": a.data_type, "StringValue": a.value})
-            };
-            (a.name.trim().to_string(), value)
-        })
-        .collect();
-    if map.is_empty() {
-        Value::Null
-    } else {
-        Value::Object(map)
-    }
 }
 
 fn text(s: &str) -> Value {
@@ -74,14 +47,14 @@ fn requests(url: &str, f: &Form) -> Vec<ApiRequest> {
             [
                 ("QueueUrl", json!(url)),
                 ("MessageBody", json!(f.body)),
-                ("MessageAttributes", attributes(&f.attrs)),
+                ("MessageAttributes", attr_rows::to_json(&f.attrs)),
                 ("DelaySeconds", number_member(&f.delay)),
                 ("MessageGroupId", text(&f.group)),
                 ("MessageDeduplicationId", text(&f.dedup)),
             ],
         )];
     }
-    let attrs = attributes(&f.attrs);
+    let attrs = attr_rows::to_json(&f.attrs);
     (0..count)
         .collect::<Vec<_>>()
         .chunks(10)
@@ -141,55 +114,15 @@ pub fn send_form(p: &SendFormProps) -> Html {
             }
         })
     };
-    let add_attr = {
+    let on_attrs = {
         let form = form.clone();
-        Callback::from(move |_: MouseEvent| {
+        Callback::from(move |attrs: Vec<Attr>| {
             let mut f = (*form).clone();
-            f.attrs.push(Attr { name: String::new(), data_type: "String".into(), value: String::new() });
+            f.attrs = attrs;
             form.set(f);
         })
     };
     let f = (*form).clone();
-    let attr_rows = f.attrs.iter().enumerate().map(|(i, a)| {
-        let update = |apply: fn(&mut Attr, String)| {
-            let form = form.clone();
-            Callback::from(move |v: String| {
-                let mut f = (*form).clone();
-                if let Some(a) = f.attrs.get_mut(i) {
-                    apply(a, v);
-                }
-                form.set(f);
-            })
-        };
-        let remove = {
-            let form = form.clone();
-            Callback::from(move |_: MouseEvent| {
-                let mut f = (*form).clone();
-                if i < f.attrs.len() {
-                    f.attrs.remove(i);
-                }
-                form.set(f);
-            })
-        };
-        let row = |s: &str| format!("{}-{i}", id(s));
-        html! {
-            <div class="attr-row" key={i}>
-                <label for={row("an")} class="sr-only">{ format!("Attribute {} name", i + 1) }</label>
-                <input id={row("an")} type="text" placeholder="Name" value={a.name.clone()}
-                    oninput={update(|a, v| a.name = v).reform(|e: InputEvent| input_value(&e))} />
-                <label for={row("at")} class="sr-only">{ format!("Attribute {} type", i + 1) }</label>
-                <select id={row("at")} onchange={update(|a, v| a.data_type = v).reform(|e: Event| select_value(&e))}>
-                    { for ["String", "Number", "Binary"].iter().map(|t| html! {
-                        <option value={*t} selected={a.data_type == *t}>{ *t }</option>
-                    }) }
-                </select>
-                <label for={row("av")} class="sr-only">{ format!("Attribute {} value", i + 1) }</label>
-                <input id={row("av")} type="text" placeholder="Value" value={a.value.clone()}
-                    oninput={update(|a, v| a.value = v).reform(|e: InputEvent| input_value(&e))} />
-                <button type="button" onclick={remove} aria-label={format!("Remove attribute {}", i + 1)}>{ "✕" }</button>
-            </div>
-        }
-    });
     html! {
         <form class="send" {onsubmit} novalidate=true aria-label={format!("Send a message to {}", p.name)}>
             <h3>{ "Send" }</h3>
@@ -197,11 +130,7 @@ pub fn send_form(p: &SendFormProps) -> Html {
                 <label for={id("body")}>{ "Message body" }</label>
                 <textarea id={id("body")} rows="2" value={f.body.clone()} oninput={on_body} />
             </div>
-            <fieldset class="attrs">
-                <legend>{ "Message attributes" }</legend>
-                { for attr_rows }
-                <button type="button" onclick={add_attr}>{ "+ Add attribute" }</button>
-            </fieldset>
+            <AttrRows id={id("attr")} rows={f.attrs.clone()} on_change={on_attrs} types={attr_rows::SQS_TYPES} />
             <div class="row">
                 <Field id={id("delay")} label="Delay (s)" numeric=true value={f.delay.clone()}
                     placeholder="queue default" hint="0 – 900" oninput={set(|f, v| f.delay = v)} />

@@ -310,7 +310,7 @@ pub fn filter_tester(p: &FilterTesterProps) -> Html {
                 <textarea id={id("message")} rows="2" value={s.message.clone()} spellcheck="false"
                     oninput={super::setter(&sample, |s, v| s.message = v).reform(|e: InputEvent| textarea_value(&e))} />
             </div>
-            <AttrRows id={id("attr")} rows={s.attrs.clone()} on_change={on_attrs} />
+            <AttrRows id={id("attr")} rows={s.attrs.clone()} on_change={on_attrs} types={attr_rows::SNS_TYPES} />
             if verdicts.is_empty() {
                 <p class="empty">{ "No subscriptions to test." }</p>
             }
