@@ -139,6 +139,22 @@ test('an http endpoint that fails is retried on the virtual clock', async () => 
   await assertHealthy(page);
 });
 
+test('a Lambda function that fails is retried by the policy for AWS-managed endpoints', async () => {
+  const page = await open(ctx);
+  await createTopic(page, 'jobs');
+  await subscribe(page, 'jobs', { protocol: 'lambda', endpoint: 'arn:aws:lambda:us-east-1:000000000000:function:worker' });
+  const sub = topicCard(page, 'jobs').getByTestId('subscription');
+  assert.equal(await sub.getByTestId('sub-status').textContent(), 'Confirmed');
+  await sub.getByRole('button', { name: 'Make endpoint fail' }).click();
+  await publish(page, 'jobs', 'job 1');
+  // AWS-managed endpoints get three immediate retries first.
+  assert.match(await sub.locator('.attempts').textContent(), /failed; retry 1 at \+00:00:00/);
+  await sub.getByRole('button', { name: 'Endpoint failing — make healthy' }).click();
+  await page.getByRole('button', { name: '⇥ Next deadline' }).click();
+  assert.match(await sub.locator('.attempts li').first().textContent(), /delivered/);
+  await assertHealthy(page);
+});
+
 test('an S3 upload fans out to a queue through a bucket notification', async () => {
   const page = await open(ctx);
   await createQueue(page, 'uploads-queue');

@@ -186,7 +186,15 @@ fn subscription_row(topic: &Topic, s: &Subscription, sim: &Sim, on_action: &Call
             on_action.emit(Action::Call { request, success: None })
         })
     };
-    let http = matches!(s.protocol, Protocol::Http | Protocol::Https);
+    // Every endpoint but a queue can fail; SNS retries it by its kind's policy.
+    let can_fail = s.protocol != Protocol::Sqs;
+    let how_it_fails = match s.protocol {
+        Protocol::Http | Protocol::Https => "the endpoint answers 500 to every delivery",
+        Protocol::Lambda => "the function errors on every invocation",
+        Protocol::Email | Protocol::EmailJson => "every email bounces",
+        Protocol::Sms => "every text message fails",
+        _ => "every delivery fails",
+    };
     let failing = sim.failing_endpoints.contains(&s.endpoint);
     let toggle_health = {
         let (on_action, endpoint) = (on_action.clone(), s.endpoint.clone());
@@ -244,9 +252,9 @@ fn subscription_row(topic: &Topic, s: &Subscription, sim: &Sim, on_action: &Call
                 if !matches!(s.protocol, Protocol::Email | Protocol::Sms) {
                     <button type="button" onclick={toggle_raw} aria-pressed={raw.to_string()}>{ "Raw delivery" }</button>
                 }
-                if http {
+                if can_fail {
                     <button type="button" onclick={toggle_health} aria-pressed={failing.to_string()}
-                        title="Simulation control (not an AWS API): the endpoint answers 500 to every delivery">
+                        title={format!("Simulation control (not an AWS API): {how_it_fails}")}>
                         { if failing { "Endpoint failing — make healthy" } else { "Make endpoint fail" } }
                     </button>
                 }
