@@ -538,6 +538,64 @@ fn mobile_push_reaches_a_device_endpoint_directly() {
 }
 
 #[test]
+fn a_topic_pushes_to_subscribed_devices_with_their_platforms_payload() {
+    let mut e = engine();
+    let t = topic(&mut e, "orders", &[]);
+    let key = [("PlatformCredential".to_string(), "k".to_string())].into_iter().collect();
+    let app = e.sns().create_platform_application("shop", "GCM", key).unwrap();
+    let phone = e.sns().create_platform_endpoint(&app, "token-1", None, BTreeMap::new()).unwrap();
+    e.sns()
+        .subscribe(Subscribe {
+            topic_arn: t.clone(),
+            protocol: "application".into(),
+            endpoint: Some(phone.clone()),
+            attributes: BTreeMap::new(),
+            return_subscription_arn: false,
+        })
+        .unwrap();
+
+    // The device gets its platform's entry of a JSON message (never the envelope), with the topic's message id.
+    let sent = e
+        .sns()
+        .publish(Publish {
+            topic_arn: Some(t.clone()),
+            message: r#"{"default":"order paid","GCM":"{\"data\":{\"order\":1}}"}"#.into(),
+            message_structure: Some("json".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    publish(&mut e, &t, "order shipped").unwrap();
+    let device = e.sns_state().platform_endpoint(&phone).unwrap();
+    let got: Vec<(&str, &str)> = device.received.iter().map(|n| (n.payload.as_str(), n.message_id.as_str())).collect();
+    assert_eq!(got[0], (r#"{"data":{"order":1}}"#, sent.message_id.as_str()));
+    assert_eq!(got[1].0, "order shipped");
+    assert_eq!(e.sns_state().topic_by_name("orders").unwrap().stats.delivered, 2);
+
+    // A disabled device is not retried: the notification fails at once.
+    let disabled = [("Enabled".to_string(), "false".to_string())].into_iter().collect();
+    e.sns().set_endpoint_attributes(&phone, disabled).unwrap();
+    publish(&mut e, &t, "order lost").unwrap();
+    assert_eq!(e.sns_state().platform_endpoint(&phone).unwrap().received.len(), 2);
+    assert_eq!(e.sns_state().topic_by_name("orders").unwrap().stats.failed, 1);
+    assert!(e.sns_state().pending_deliveries().next().is_none(), "nothing to retry");
+    let events = e.drain_events();
+    assert!(events.iter().any(|l| matches!(&l.event,
+        Event::NotificationFailed { reason, .. } if reason == "the endpoint is disabled")));
+
+    // A push service that fails (the simulation's switch) is retried by the
+    // application policy, and the device gets it once the service answers.
+    let enabled = [("Enabled".to_string(), "true".to_string())].into_iter().collect();
+    e.sns().set_endpoint_attributes(&phone, enabled).unwrap();
+    e.sns().set_endpoint_healthy(&phone, false);
+    publish(&mut e, &t, "order retried").unwrap();
+    assert_eq!(e.sns_state().pending_deliveries().count(), 1);
+    e.sns().set_endpoint_healthy(&phone, true);
+    e.advance_to_next_deadline();
+    let device = e.sns_state().platform_endpoint(&phone).unwrap();
+    assert_eq!(device.received.back().unwrap().payload, "order retried");
+}
+
+#[test]
 fn lambda_and_email_endpoints_are_retried_by_awss_fixed_policies() {
     let mut e = engine();
     let t = topic(&mut e, "orders", &[]);

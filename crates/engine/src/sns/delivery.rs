@@ -10,7 +10,7 @@ use alloc::string::{String, ToString};
 
 use serde_json::Value;
 
-use super::{EndpointDelivery, Sns, SnsState, KEPT_DELIVERIES};
+use super::{EndpointDelivery, Protocol, Sns, SnsState, KEPT_DELIVERIES};
 use crate::engine::{Core, Deadline};
 use crate::event::Event;
 use crate::sqs::{Outgoing, Sqs, SqsState};
@@ -20,6 +20,8 @@ use crate::time::{SimDuration, SimTime};
 #[derive(Clone, Debug)]
 pub struct PendingDelivery {
     subscription_arn: String,
+    /// The published message's id (a device shows it with the notification).
+    message_id: String,
     body: String,
     /// Attempts made so far.
     attempts: u32,
@@ -177,10 +179,19 @@ impl Sns<'_> {
     /// One attempt to deliver to a simulated endpoint (anything but a queue);
     /// schedules the next one when it fails, or dead-letters the message when
     /// none is left.
-    pub(crate) fn attempt_delivery(&mut self, subscription_arn: &str, body: String, attempts: u32) {
+    pub(crate) fn attempt_delivery(&mut self, subscription_arn: &str, message_id: String, body: String, attempts: u32) {
         let Some(s) = self.state.subscriptions.get(subscription_arn) else { return };
-        let (endpoint, topic_arn) = (s.endpoint.clone(), s.topic_arn.clone());
+        let (endpoint, topic_arn, protocol) = (s.endpoint.clone(), s.topic_arn.clone(), s.protocol);
         let topic = self.topic(&topic_arn).map(|t| t.name.clone()).unwrap_or_else(|_| "".into());
+        if protocol == Protocol::Application && !self.state.failing_endpoints.contains(&endpoint) {
+            // A device that is gone or disabled is not retried: SNS counts the
+            // notification as failed at once.
+            if let Err(reason) = self.push_to_device(&endpoint, &message_id, body.clone()) {
+                self.bump(&topic_arn, |stats| stats.failed += 1);
+                self.core.emit(Event::NotificationFailed { topic, endpoint, reason });
+                return;
+            }
+        }
         if !self.state.failing_endpoints.contains(&endpoint) {
             let now = self.core.now;
             let s = self.state.subscriptions.get_mut(subscription_arn).expect("looked up above");
@@ -206,6 +217,7 @@ impl Sns<'_> {
                     id,
                     PendingDelivery {
                         subscription_arn: subscription_arn.to_string(),
+                        message_id,
                         body,
                         attempts: attempts + 1,
                         next_attempt: at,
@@ -244,7 +256,8 @@ fn s_protocol(subscription_arn: &str, state: &SnsState) -> &'static str {
 pub(crate) fn on_deadline(core: &mut Core, state: &mut SnsState, sqs: &mut SqsState, deadline: Deadline) {
     if let Deadline::SnsDeliveryRetry { delivery } = deadline {
         if let Some(pending) = state.retries.remove(&delivery) {
-            Sns::new(core, state, sqs).attempt_delivery(&pending.subscription_arn, pending.body, pending.attempts);
+            let PendingDelivery { subscription_arn, message_id, body, attempts, .. } = pending;
+            Sns::new(core, state, sqs).attempt_delivery(&subscription_arn, message_id, body, attempts);
         }
     }
 }

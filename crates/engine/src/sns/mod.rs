@@ -84,10 +84,15 @@ impl SnsState {
         self.retries.values()
     }
 
-    /// Whether a simulated http(s) endpoint currently fails every delivery
-    /// (see `Sns::set_endpoint_healthy`).
+    /// Whether a simulated endpoint (anything but a queue) currently fails
+    /// every delivery (see `Sns::set_endpoint_healthy`).
     pub fn is_endpoint_failing(&self, endpoint: &str) -> bool {
         self.failing_endpoints.contains(endpoint)
+    }
+
+    /// Every simulated endpoint currently made to fail, in order.
+    pub fn failing_endpoints(&self) -> impl Iterator<Item = &str> {
+        self.failing_endpoints.iter().map(String::as_str)
     }
 
     pub(crate) fn describe_retry(&self, delivery: u64) -> String {

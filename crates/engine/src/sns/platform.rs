@@ -292,13 +292,41 @@ impl Sns<'_> {
             return Err(SnsError::invalid("Empty message"));
         }
         let message_id = self.core.rng.uuid().to_canonical_string();
+        self.record_push(arn, message_id.clone(), payload);
+        Ok(message_id)
+    }
+
+    /// The push platform (`GCM`, `APNS`, ...) of a device endpoint.
+    pub(crate) fn device_platform(&self, endpoint_arn: &str) -> Option<String> {
+        let endpoint = self.state.platforms.endpoints.get(endpoint_arn)?;
+        self.state.platforms.applications.get(&endpoint.application_arn).map(|a| a.platform.clone())
+    }
+
+    /// A topic's notification to a subscribed device; `Err` says why it
+    /// cannot arrive (SNS does not retry those).
+    pub(crate) fn push_to_device(
+        &mut self,
+        endpoint_arn: &str,
+        message_id: &str,
+        payload: String,
+    ) -> Result<(), String> {
+        match self.state.platforms.endpoints.get(endpoint_arn) {
+            None => Err("the endpoint does not exist".into()),
+            Some(endpoint) if !endpoint.enabled() => Err("the endpoint is disabled".into()),
+            Some(_) => {
+                self.record_push(endpoint_arn, message_id.into(), payload);
+                Ok(())
+            }
+        }
+    }
+
+    fn record_push(&mut self, endpoint_arn: &str, message_id: String, payload: String) {
         let now = self.core.now;
-        if let Some(endpoint) = self.state.platforms.endpoints.get_mut(arn) {
-            endpoint.received.push_back(PushNotification { at: now, message_id: message_id.clone(), payload });
+        if let Some(endpoint) = self.state.platforms.endpoints.get_mut(endpoint_arn) {
+            endpoint.received.push_back(PushNotification { at: now, message_id, payload });
             while endpoint.received.len() > KEPT_DELIVERIES {
                 endpoint.received.pop_front();
             }
         }
-        Ok(message_id)
     }
 }

@@ -328,10 +328,18 @@ impl Sns<'_> {
                 self.core.emit(Event::NotificationFilteredOut { topic: topic_name.clone(), endpoint });
                 continue;
             }
+            let message_id = p.message_id.to_canonical_string();
+            if protocol == Protocol::Application {
+                // A device gets the payload for its push service, never the JSON envelope.
+                let platform = self.device_platform(&endpoint).unwrap_or_default();
+                let payload = p.text_for_key(&platform);
+                self.attempt_delivery(&arn, message_id, payload, 0);
+                continue;
+            }
             let body = if raw { body_for_filter } else { self.envelope(p, &arn, protocol) };
             if protocol != Protocol::Sqs {
                 // Retried by the protocol's delivery policy; it reports its own outcome.
-                self.attempt_delivery(&arn, body, 0);
+                self.attempt_delivery(&arn, message_id, body, 0);
                 continue;
             }
             let outcome = self.deliver_to_queue(p, &endpoint, body, raw);
@@ -458,13 +466,14 @@ impl Published {
     /// The message text a protocol receives (its own entry under
     /// MessageStructure=json, else `default`).
     fn text_for(&self, protocol: Protocol) -> String {
+        self.text_for_key(protocol.as_str())
+    }
+
+    /// The `MessageStructure=json` entry under `key` (a protocol, or a push
+    /// platform such as `GCM` for devices), else `default`, else the message.
+    fn text_for_key(&self, key: &str) -> String {
         match &self.per_protocol {
-            Some(doc) => doc
-                .get(protocol.as_str())
-                .or_else(|| doc.get("default"))
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .into(),
+            Some(doc) => doc.get(key).or_else(|| doc.get("default")).and_then(Value::as_str).unwrap_or_default().into(),
             None => self.message.message.clone(),
         }
     }
