@@ -20,9 +20,14 @@ pub const ACTIONS: &[&str] = decouple_wire::SQS_ACTIONS;
 #[cfg(feature = "sns")]
 pub const SNS_ACTIONS: &[&str] = &[
     "ConfirmSubscription",
+    "CreatePlatformApplication",
+    "CreatePlatformEndpoint",
     "CreateTopic",
+    "DeleteEndpoint",
+    "DeletePlatformApplication",
     "DeleteTopic",
     "Publish",
+    "SetEndpointAttributes",
     "SetSubscriptionAttributes",
     "SetTopicAttributes",
     "Subscribe",
@@ -151,6 +156,8 @@ impl ApiRequest {
     /// Not generic, so that the many call sites (each an array of its own
     /// length) share one copy of this code in the WebAssembly.
     fn of(service: Service, action: &'static str, members: &mut dyn Iterator<Item = (&'static str, Value)>) -> Self {
+        // A saved journal can only be read back with actions its service lists.
+        debug_assert!(service.action(action).is_some(), "{action} is missing from the {} action list", service.name());
         let map: Map<String, Value> = members.filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.to_string(), v)).collect();
         ApiRequest { service, action, body: Value::Object(map) }
     }

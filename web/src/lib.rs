@@ -13,6 +13,7 @@
 //! - [`sim`]: the engine + gateway, the API log, receipt handles, waiting polls,
 //!   and the simulated apps' turns between the engine's deadlines.
 //! - [`apps`]: simulated producers and consumers (clients, as plain data).
+//! - `extended` (SNS page): the SQS Extended Client pattern, payloads through S3.
 //! - [`metrics`]: CloudWatch-style samples per queue and the request counter.
 //! - [`persist`]: the journal that survives a reload, and share links.
 //! - [`state`]: plain-data app state, the `Action` enum and its reducer.
@@ -24,6 +25,8 @@ pub mod api;
 pub mod apps;
 pub mod browser;
 pub mod components;
+#[cfg(feature = "sns")]
+pub mod extended;
 pub mod metrics;
 pub mod persist;
 pub mod sim;

@@ -224,8 +224,8 @@ pub fn setup(sim: &Sim) -> String {
         journal.push(Command::Realism(true));
     }
     #[cfg(feature = "sns")]
-    for endpoint in &sim.failing_endpoints {
-        journal.push(Command::EndpointHealth { endpoint: endpoint.clone(), healthy: false });
+    for endpoint in sim.engine.sns_state().failing_endpoints() {
+        journal.push(Command::EndpointHealth { endpoint: endpoint.to_string(), healthy: false });
     }
     let entries: Vec<Value> = journal
         .iter()
@@ -259,7 +259,27 @@ fn sns_and_s3_setup(sim: &Sim, journal: &mut Vec<Command>) {
             [("Name", json!(t.name.to_string())), ("Attributes", attributes)],
         )));
     }
-    for s in sns.subscriptions() {
+    // Platform applications and their devices. Credentials are not kept by
+    // SNS (nor here), so the link carries placeholders.
+    for app in sns.platform_applications() {
+        let mut attributes = json!({"PlatformCredential": "credential"});
+        if app.platform != "GCM" {
+            attributes["PlatformPrincipal"] = json!("principal");
+        }
+        journal.push(Command::Call(ApiRequest::sns(
+            "CreatePlatformApplication",
+            [("Name", json!(app.name)), ("Platform", json!(app.platform)), ("Attributes", attributes)],
+        )));
+        for token in app.endpoints.keys() {
+            journal.push(Command::Call(ApiRequest::sns(
+                "CreatePlatformEndpoint",
+                [("PlatformApplicationArn", json!(app.arn)), ("Token", json!(token))],
+            )));
+        }
+    }
+    // Device endpoint ARNs end in a random id that a replay cannot know in
+    // advance, so subscriptions of devices are left out of a share link.
+    for s in sns.subscriptions().filter(|s| s.protocol.as_str() != "application") {
         let mut attributes: Map<String, Value> =
             s.attributes.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect();
         if s.raw_message_delivery {
@@ -401,6 +421,18 @@ mod tests {
         );
         sim.perform(Command::EndpointHealth { endpoint: "https://x.example".into(), healthy: false });
         sim.perform(Command::Call(ApiRequest::s3("CreateBucket", [("Bucket", json!("photos"))])));
+        let apns = json!({"PlatformCredential": "key", "PlatformPrincipal": "cert"});
+        sns(
+            &mut sim,
+            "CreatePlatformApplication",
+            vec![("Name", json!("app")), ("Platform", json!("APNS")), ("Attributes", apns)],
+        );
+        let app = sim.engine.sns_state().platform_applications().next().unwrap().arn.clone();
+        sns(
+            &mut sim,
+            "CreatePlatformEndpoint",
+            vec![("PlatformApplicationArn", json!(app)), ("Token", json!("phone-1"))],
+        );
         let saved = save(&sim);
         assert_eq!(save(&restore(&saved).unwrap()), saved, "the journal replays");
 
@@ -411,7 +443,10 @@ mod tests {
         assert!(s.raw_message_delivery);
         assert_eq!(s.filter_policy.as_ref().unwrap().0, policy);
         assert!(back.engine.s3_state().bucket("photos").is_some());
-        assert!(back.failing_endpoints.contains("https://x.example"));
+        assert!(back.engine.sns_state().is_endpoint_failing("https://x.example"));
+        let app = back.engine.sns_state().platform_applications().next().unwrap();
+        assert_eq!((app.name.as_str(), app.platform.as_str()), ("app", "APNS"));
+        assert_eq!(app.endpoints.keys().collect::<Vec<_>>(), ["phone-1"]);
     }
 
     #[test]

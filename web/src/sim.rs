@@ -6,10 +6,8 @@
 //! dispatched through [`Gateway`] (the path the AWS SDK takes too); time moves
 //! only by asking the engine to advance. Plain Rust, so it is tested natively.
 //! With the `sns` feature it also keeps what the SNS views show: notification
-//! outcomes per subscription endpoint, and the endpoints made to fail.
+//! outcomes per subscription endpoint (the engine keeps no history of them).
 
-#[cfg(feature = "sns")]
-use std::collections::BTreeSet;
 use std::collections::{BTreeMap, VecDeque};
 
 #[cfg(feature = "sns")]
@@ -162,11 +160,6 @@ pub struct Sim {
     /// Every command the learner gave, with the virtual time it was given:
     /// replayed on a fresh engine with the same seed, it rebuilds this state.
     pub journal: Vec<(SimTime, Command)>,
-    /// The http(s) endpoints the learner made fail. The engine keeps the same
-    /// set but does not show it; this is the playground's record of its own
-    /// simulation controls, like `realism_on`.
-    #[cfg(feature = "sns")]
-    pub failing_endpoints: BTreeSet<String>,
     /// Recent notification outcomes per (topic name, endpoint), newest last,
     /// read from the engine's events as they happen (the engine's state keeps
     /// no history of attempts, and exposes no list of pending retries).
@@ -200,7 +193,6 @@ impl Sim {
             metrics: Metrics::new(decouple_engine::engine::DEFAULT_START),
             journal: Vec::new(),
             #[cfg(feature = "sns")]
-            failing_endpoints: BTreeSet::new(),
             #[cfg(feature = "sns")]
             notifications: BTreeMap::new(),
             #[cfg(feature = "sns")]
@@ -271,11 +263,6 @@ impl Sim {
             #[cfg(feature = "sns")]
             Command::EndpointHealth { endpoint, healthy } => {
                 self.engine.sns().set_endpoint_healthy(&endpoint, healthy);
-                if healthy {
-                    self.failing_endpoints.remove(&endpoint);
-                } else {
-                    self.failing_endpoints.insert(endpoint);
-                }
                 Outcome::Ok(Value::Null)
             }
         }

@@ -203,6 +203,9 @@ pub enum Action {
         success: String,
     },
     DismissFlash,
+    /// An error raised by a client library before any request (the Extended
+    /// Client's reserved attribute), shown as the SDK would throw it.
+    ClientError(String),
     Select(Selection),
     /// Attach a simulated producer or consumer to the queue at this URL.
     AddApp {
@@ -284,6 +287,7 @@ impl Reducible for State {
                     });
                 }
                 Action::DismissFlash => next.flash = None,
+                Action::ClientError(text) => next.flash = Some(flash(&self, FlashKind::Error, text)),
                 Action::Select(selection) => next.selected = selection,
                 Action::AddApp { url, kind } => {
                     sim.perform(Command::AddApp { url, kind });

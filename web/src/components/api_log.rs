@@ -26,6 +26,21 @@ fn copy_button(label: &'static str, text: String) -> Html {
     html! { <button type="button" class="copy" {onclick}>{ label }</button> }
 }
 
+/// Most characters of a CLI line or raw message drawn; the copy buttons copy all of it.
+const SHOWN_CHARS: usize = 4_000;
+
+/// `text`, cut to [`SHOWN_CHARS`] with a note of what was left out, so a
+/// 300 KiB payload does not become 300 KiB of page.
+fn shown(text: &str) -> String {
+    match text.char_indices().nth(SHOWN_CHARS) {
+        None => text.to_string(),
+        Some((cut, _)) => {
+            let rest = text[cut..].chars().count();
+            format!("{}… [{rest} more characters: the Copy button copies them all]", &text[..cut])
+        }
+    }
+}
+
 fn entry(e: &LogEntry, start: decouple_engine::SimTime) -> Html {
     html! {
         <li key={e.id} class={classes!("entry", e.error.is_some().then_some("error"))}>
@@ -36,12 +51,12 @@ fn entry(e: &LogEntry, start: decouple_engine::SimTime) -> Html {
                 if let Some(actor) = &e.actor { <span class="actor">{ actor }</span> }
             </div>
             <p class="summary">{ &e.summary }</p>
-            <div class="cli"><code>{ &e.cli }</code>{ copy_button("Copy CLI", e.cli.clone()) }</div>
+            <div class="cli"><code>{ shown(&e.cli) }</code>{ copy_button("Copy CLI", e.cli.clone()) }</div>
             <details>
                 <summary>{ "Raw request and response" }</summary>
-                <pre>{ &e.request }</pre>
+                <pre>{ shown(&e.request) }</pre>
                 { copy_button("Copy request", e.request.clone()) }
-                <pre>{ e.response.as_deref().unwrap_or("(waiting for the long poll to finish)") }</pre>
+                <pre>{ e.response.as_deref().map_or_else(|| "(waiting for the long poll to finish)".to_string(), shown) }</pre>
                 if let Some(r) = &e.response { { copy_button("Copy response", r.clone()) } }
             </details>
         </li>
@@ -73,5 +88,19 @@ pub fn api_log(p: &ApiLogProps) -> Html {
                 { body }
             }
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_texts_are_cut_on_a_character_boundary_and_say_how_much_is_left() {
+        assert_eq!(shown("short"), "short");
+        let long = "é".repeat(SHOWN_CHARS + 5);
+        let cut = shown(&long);
+        assert!(cut.starts_with(&"é".repeat(SHOWN_CHARS)));
+        assert!(cut.ends_with("… [5 more characters: the Copy button copies them all]"), "{cut}");
     }
 }

@@ -1,7 +1,8 @@
 //! The root component: owns the state, drives the clock with animation
 //! frames while playing, maps keyboard shortcuts to actions, and lays out the
-//! clock bar, the create form, the queue cards, the SNS topics and S3
-//! buckets (with the `sns` feature: the SNS chapter's page), and the API log.
+//! clock bar, the create form, the queue cards, the SNS topics, S3
+//! buckets and mobile push devices (with the `sns` feature: the SNS chapter's
+//! page), and the API log.
 //! With the `kinesis` feature (the Kinesis chapter's page) the create form
 //! and the cards are Kinesis data streams' instead.
 
@@ -11,6 +12,8 @@ use super::api_log::ApiLog;
 #[cfg(all(feature = "sns", not(feature = "kinesis")))]
 use super::buckets::Buckets;
 use super::clock_bar::ClockBar;
+#[cfg(all(feature = "sns", not(feature = "kinesis")))]
+use super::devices::Devices;
 use super::flash::FlashBanner;
 use super::help::Help;
 use super::queue_card::QueueCard;
@@ -182,6 +185,7 @@ pub fn app() -> Html {
                 on_action={on_action.clone()} />
             <Buckets sim={state.sim.clone()} version={state.version} queues={queues.clone()} {topics}
                 on_action={on_action.clone()} />
+            <Devices sim={state.sim.clone()} version={state.version} on_action={on_action.clone()} />
         </div>
     };
     #[cfg(not(any(feature = "sns", feature = "kinesis")))]

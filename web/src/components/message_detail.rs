@@ -49,6 +49,12 @@ pub fn message_detail(p: &MessageDetailProps) -> Html {
         }
     };
     let in_flight = m.is_in_flight();
+    #[cfg(feature = "sns")]
+    let pointer = crate::extended::parse_pointer(&m.body);
+    #[cfg(feature = "sns")]
+    let payload = pointer.as_ref().map(|ptr| payload_view(&sim, ptr));
+    #[cfg(not(feature = "sns"))]
+    let payload: Option<Html> = None;
     let actions = match (&receipt, in_flight) {
         (Some(r), true) => {
             let delete = {
@@ -79,10 +85,31 @@ pub fn message_detail(p: &MessageDetailProps) -> Html {
                 let seconds = seconds.clone();
                 Callback::from(move |e: InputEvent| seconds.set(input_value(&e)))
             };
+            #[cfg(feature = "sns")]
+            let delete_both = pointer.clone().map(|ptr| {
+                let (on_action, url, handle) = (p.on_action.clone(), p.url.clone(), r.handle.clone());
+                let onclick = Callback::from(move |_: MouseEvent| {
+                    let requests = vec![
+                        ApiRequest::new("DeleteMessage", [("QueueUrl", json!(url)), ("ReceiptHandle", json!(handle))]),
+                        ApiRequest::s3("DeleteObject", [("Bucket", json!(ptr.bucket)), ("Key", json!(ptr.key))]),
+                    ];
+                    let success = format!("Deleted the message and its payload s3://{}/{}.", ptr.bucket, ptr.key);
+                    on_action.emit(Action::CallMany { requests, success });
+                });
+                html! {
+                    <button type="button" class="danger" {onclick}
+                        title="What the Extended Client's deleteMessage does: DeleteMessage, then DeleteObject">
+                        { "Delete message and payload" }
+                    </button>
+                }
+            });
+            #[cfg(not(feature = "sns"))]
+            let delete_both: Option<Html> = None;
             let vis_id = format!("vis-{}-{}", q.name.replace('.', "-"), m.number);
             html! {
                 <div class="detail-actions">
                     <button type="button" class="danger" onclick={delete}>{ "Delete message" }</button>
+                    { for delete_both }
                     <form onsubmit={change} class="inline" novalidate=true>
                         <label for={vis_id.clone()}>{ "New visibility timeout (s)" }</label>
                         <input id={vis_id} type="text" inputmode="numeric" value={(*seconds).clone()} oninput={set_seconds} />
@@ -101,6 +128,7 @@ pub fn message_detail(p: &MessageDetailProps) -> Html {
             </header>
             <p class="status">{ status }</p>
             <pre class="body" data-testid="detail-body">{ &m.body }</pre>
+            { for payload }
             <dl class="meta">
                 <dt>{ "MessageId" }</dt><dd><code>{ &message_id }</code></dd>
                 <dt>{ "Receive count" }</dt><dd>{ m.receive_count }</dd>
@@ -136,5 +164,36 @@ pub fn message_detail(p: &MessageDetailProps) -> Html {
             }
             { actions }
         </section>
+    }
+}
+
+/// Most payload characters previewed; the object can be up to S3's limits.
+#[cfg(feature = "sns")]
+const PAYLOAD_PREVIEW: usize = 2_000;
+
+/// A pointer message's payload as the consumer's Extended Client would fetch
+/// it with GetObject, read from the bucket.
+#[cfg(feature = "sns")]
+fn payload_view(sim: &crate::sim::Sim, ptr: &crate::extended::Pointer) -> Html {
+    let object = sim.engine.s3_state().bucket(&ptr.bucket).and_then(|b| b.objects.get(&ptr.key));
+    let location = format!("s3://{}/{}", ptr.bucket, ptr.key);
+    match object {
+        Some(o) => {
+            let text = String::from_utf8_lossy(&o.body);
+            let preview: String = text.chars().take(PAYLOAD_PREVIEW).collect();
+            let more = text.chars().count().saturating_sub(PAYLOAD_PREVIEW);
+            html! {
+                <div class="payload" data-testid="extended-payload">
+                    <p>{ format!("Extended Client pointer: the payload ({} bytes) is {location}; the consumer's library fetches it with GetObject.", o.body.len()) }</p>
+                    <pre class="body">{ preview }</pre>
+                    if more > 0 { <p class="hint">{ format!("… {more} more characters") }</p> }
+                </div>
+            }
+        }
+        None => html! {
+            <p class="payload error" data-testid="extended-payload">
+                { format!("Extended Client pointer to {location}, which no longer exists: the consumer's GetObject fails with NoSuchKey.") }
+            </p>
+        },
     }
 }

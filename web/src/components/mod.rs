@@ -11,6 +11,8 @@ pub mod attr_rows;
 #[cfg(feature = "sns")]
 pub mod buckets;
 pub mod clock_bar;
+#[cfg(feature = "sns")]
+pub mod devices;
 pub mod flash;
 pub mod help;
 pub mod message_detail;

@@ -220,6 +220,18 @@ pub fn queue_card(p: &QueueCardProps) -> Html {
 
     let edit_fields = (*editing).then(|| Fields::of(q));
     let card_id = dom_id("q", &name);
+    #[cfg(feature = "sns")]
+    let send_form = {
+        let buckets: Vec<String> = sim.engine.s3_state().buckets().map(|b| b.name.to_string()).collect();
+        html! {
+            <SendForm url={url.clone()} name={name.clone()} fifo={q.fifo} {buckets} sim={p.sim.clone()}
+                on_action={p.on_action.clone()} />
+        }
+    };
+    #[cfg(not(feature = "sns"))]
+    let send_form = html! {
+        <SendForm url={url.clone()} name={name.clone()} fifo={q.fifo} on_action={p.on_action.clone()} />
+    };
     html! {
         <article class="card" id={card_id} aria-labelledby={dom_id("qt", &name)} data-queue={name.clone()}>
             <header>
@@ -278,7 +290,7 @@ pub fn queue_card(p: &QueueCardProps) -> Html {
             <AppsPanel sim={p.sim.clone()} version={p.version} url={url.clone()} name={name.clone()}
                 on_action={p.on_action.clone()} />
             <div class="forms">
-                <SendForm url={url.clone()} name={name.clone()} fifo={q.fifo} on_action={p.on_action.clone()} />
+                { send_form }
                 <ReceiveForm url={url.clone()} name={name.clone()} on_action={p.on_action.clone()} />
             </div>
         </article>

@@ -18,7 +18,7 @@ use crate::api::{self, ApiRequest};
 use crate::state::{Action, SimRef};
 
 /// The protocols a learner can subscribe, with an example endpoint for each.
-const PROTOCOLS: [(&str, &str); 7] = [
+const PROTOCOLS: [(&str, &str); 8] = [
     ("sqs", ""),
     ("http", "http://example.com/hooks/orders"),
     ("https", "https://example.com/hooks/orders"),
@@ -26,6 +26,8 @@ const PROTOCOLS: [(&str, &str); 7] = [
     ("email-json", "learner@example.com"),
     ("sms", "+15555550100"),
     ("lambda", "arn:aws:lambda:us-east-1:000000000000:function:process-order"),
+    // A device endpoint's ARN; the first registered device is offered (see `on_protocol`).
+    ("application", "arn:aws:sns:us-east-1:000000000000:endpoint/GCM/orders-app/device-id"),
 ];
 
 #[derive(Properties, PartialEq)]
@@ -136,11 +138,20 @@ pub fn subscribe_form(p: &SubscribeFormProps) -> Html {
         })
     };
     let on_protocol = {
-        let form = form.clone();
+        let (form, sim) = (form.clone(), p.sim.clone());
         Callback::from(move |e: Event| {
             let mut f = (*form).clone();
             f.protocol = select_value(&e);
-            f.endpoint = PROTOCOLS.iter().find(|(p, _)| *p == f.protocol).map_or("", |p| p.1).to_string();
+            let device = (f.protocol == "application")
+                .then(|| {
+                    let sim = sim.0.borrow();
+                    let state = sim.engine.sns_state();
+                    let first = state.platform_applications().flat_map(|a| a.endpoints.values()).next().cloned();
+                    first
+                })
+                .flatten();
+            f.endpoint = device
+                .unwrap_or_else(|| PROTOCOLS.iter().find(|(p, _)| *p == f.protocol).map_or("", |p| p.1).to_string());
             form.set(f);
         })
     };

@@ -153,6 +153,14 @@ fn attempt_text(at: SimTime, attempt: &Attempt, sim: &Sim) -> String {
     }
 }
 
+fn attempt_class(attempt: &Attempt) -> &'static str {
+    match attempt {
+        Attempt::Delivered => "ok",
+        Attempt::FilteredOut => "skipped",
+        _ => "bad",
+    }
+}
+
 fn subscription_row(topic: &Topic, s: &Subscription, sim: &Sim, on_action: &Callback<Action>) -> Html {
     let arn = s.arn.clone();
     let unsubscribe = {
@@ -195,7 +203,7 @@ fn subscription_row(topic: &Topic, s: &Subscription, sim: &Sim, on_action: &Call
         Protocol::Sms => "every text message fails",
         _ => "every delivery fails",
     };
-    let failing = sim.failing_endpoints.contains(&s.endpoint);
+    let failing = sim.engine.sns_state().is_endpoint_failing(&s.endpoint);
     let toggle_health = {
         let (on_action, endpoint) = (on_action.clone(), s.endpoint.clone());
         Callback::from(move |_: MouseEvent| {
@@ -203,12 +211,21 @@ fn subscription_row(topic: &Topic, s: &Subscription, sim: &Sim, on_action: &Call
         })
     };
     let attempts = sim.notifications.get(&(topic.name.to_string(), s.endpoint.clone()));
+    let latest = attempts.and_then(|a| a.back()).map(|(at, a)| (*at, attempt_class(a)));
     let label = format!("{} subscription to {}", s.protocol.as_str(), s.endpoint);
     html! {
         <li class={classes!("sub", pending.is_some().then_some("pending"))} key={arn.clone()} aria-label={label.clone()}
             data-testid="subscription">
             <div class="sub-head">
-                <span class="edge" aria-hidden="true">{ "→" }</span>
+                <span class="edge" aria-hidden="true">
+                    { "→" }
+                    // A packet travels the edge on each delivery attempt: keyed by
+                    // the attempt, so a new one restarts the animation.
+                    { for latest.map(|(at, kind)| html! {
+                        <span key={format!("{}-{}", at.0, attempts.map_or(0, |a| a.len()))}
+                            class={classes!("packet", kind)} data-testid="packet"></span>
+                    }) }
+                </span>
                 <span class="badge">{ s.protocol.as_str() }</span>
                 { endpoint_view(s) }
                 <span class={classes!("status", if pending.is_some() { "pending" } else { "confirmed" })} data-testid="sub-status">
@@ -227,11 +244,7 @@ fn subscription_row(topic: &Topic, s: &Subscription, sim: &Sim, on_action: &Call
             if let Some(attempts) = attempts {
                 <ul class="attempts" aria-label={format!("Latest deliveries to {}", s.endpoint)}>
                     { for attempts.iter().rev().take(3).map(|(at, a)| html! {
-                        <li class={classes!(match a {
-                            Attempt::Delivered => "ok",
-                            Attempt::FilteredOut => "skipped",
-                            _ => "bad",
-                        })}>{ attempt_text(*at, a, sim) }</li>
+                        <li class={attempt_class(a)}>{ attempt_text(*at, a, sim) }</li>
                     }) }
                 </ul>
             }
