@@ -2,7 +2,9 @@
 // the SQS Extended Client sending a 300 KiB payload through S3 (the queue
 // gets the libraries' pointer, the message details show the payload, and
 // "Delete message and payload" removes both), deliveries travelling a
-// subscription's edge, and mobile push — a platform application, a device,
+// subscription's edge, a slow https endpoint (answering in time, then too
+// late for SNS's 15-second wait: retried, so it sees the notification twice),
+// and mobile push — a platform application, a device,
 // a push straight to it, a topic fanning out to it, and a disabled device
 // refusing with EndpointDisabled. Also a screenshot of the devices.
 import { test } from 'node:test';
@@ -119,5 +121,34 @@ test('a delivery travels the subscription edge; mobile push reaches a device dir
 
   await mkdir(OUT, { recursive: true });
   await page.locator('#mobile').screenshot({ path: `${OUT}sns-mobile-push.png` });
+  await assertHealthy(page);
+});
+
+test('a slow endpoint: an answer in time is delivered late, one after 15 s is retried and arrives twice', async () => {
+  const page = await open(ctx);
+  await createTopic(page, 'hooks');
+  await subscribe(page, 'hooks', { protocol: 'https', endpoint: 'https://example.com/hook' });
+  const sub = topicCard(page, 'hooks').getByTestId('subscription');
+  await sub.getByRole('button', { name: 'Confirm subscription' }).click();
+
+  await sub.getByLabel('Answers').selectOption({ label: 'after 5 s' });
+  await publish(page, 'hooks', 'ping 1');
+  assert.match(await sub.getByTestId('awaiting').textContent(), /working on 1 notification: its answer, or SNS's 15 s timeout, in 5s/);
+  assert.match(await page.getByTestId('next-deadline').textContent(), /hooks: the answer \(or SNS's 15 s timeout\) from https:\/\/example\.com\/hook/);
+  await page.getByRole('button', { name: '⇥ Next deadline' }).click();
+  assert.match(await sub.locator('.attempts li').first().textContent(), /\+00:00:05 delivered/);
+  assert.equal(await sub.getByTestId('awaiting').count(), 0);
+
+  await sub.getByLabel('Answers').selectOption({ label: 'after 20 s (too late)' });
+  await publish(page, 'hooks', 'ping 2');
+  await page.getByRole('button', { name: '⇥ Next deadline' }).click();
+  const attempts = sub.locator('.attempts li');
+  assert.match(await attempts.nth(0).textContent(), /\+00:00:20 failed; retry 1 at \+00:00:40/);
+  assert.match(await attempts.nth(1).textContent(), /\+00:00:20 no answer within SNS's 15 s: counted as failed \(the endpoint got it\)/);
+  // The retry goes out at +40 s and reaches the endpoint again (at +55 s, when SNS gives up waiting once more).
+  await page.getByRole('button', { name: '⇥ Next deadline' }).click();
+  await page.getByRole('button', { name: '⇥ Next deadline' }).click();
+  const received = sub.locator('.received summary');
+  assert.match(await received.textContent(), /received 4 messages/, 'confirmation, ping 1, ping 2 twice');
   await assertHealthy(page);
 });

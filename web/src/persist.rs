@@ -64,6 +64,10 @@ fn command_json(c: &Command) -> Value {
         Command::Realism(on) => json!({"realism": on}),
         #[cfg(feature = "sns")]
         Command::EndpointHealth { endpoint, healthy } => json!({"endpoint": {"url": endpoint, "healthy": healthy}}),
+        #[cfg(feature = "sns")]
+        Command::EndpointLatency { endpoint, seconds } => {
+            json!({"endpoint": {"url": endpoint, "latencySeconds": seconds}})
+        }
     }
 }
 
@@ -141,6 +145,10 @@ fn command_from(v: &Map<String, Value>) -> Result<Command, String> {
     if let Some(e) = v.get("endpoint") {
         #[cfg(feature = "sns")]
         {
+            if let Some(seconds) = e.get("latencySeconds").and_then(Value::as_u64) {
+                let seconds = u32::try_from(seconds).map_err(|_| "latencySeconds out of range")?;
+                return Ok(Command::EndpointLatency { endpoint: url(e)?, seconds });
+            }
             let healthy = e.get("healthy").and_then(Value::as_bool).ok_or("missing healthy")?;
             return Ok(Command::EndpointHealth { endpoint: url(e)?, healthy });
         }
@@ -226,6 +234,11 @@ pub fn setup(sim: &Sim) -> String {
     #[cfg(feature = "sns")]
     for endpoint in sim.engine.sns_state().failing_endpoints() {
         journal.push(Command::EndpointHealth { endpoint: endpoint.to_string(), healthy: false });
+    }
+    #[cfg(feature = "sns")]
+    for (endpoint, latency) in sim.engine.sns_state().slow_endpoints() {
+        let seconds = u32::try_from(latency.as_secs()).unwrap_or(crate::sim::MAX_LATENCY_SECONDS);
+        journal.push(Command::EndpointLatency { endpoint: endpoint.to_string(), seconds });
     }
     let entries: Vec<Value> = journal
         .iter()
@@ -420,6 +433,7 @@ mod tests {
             ],
         );
         sim.perform(Command::EndpointHealth { endpoint: "https://x.example".into(), healthy: false });
+        sim.perform(Command::EndpointLatency { endpoint: "https://slow.example".into(), seconds: 20 });
         sim.perform(Command::Call(ApiRequest::s3("CreateBucket", [("Bucket", json!("photos"))])));
         let apns = json!({"PlatformCredential": "key", "PlatformPrincipal": "cert"});
         sns(
@@ -444,6 +458,7 @@ mod tests {
         assert_eq!(s.filter_policy.as_ref().unwrap().0, policy);
         assert!(back.engine.s3_state().bucket("photos").is_some());
         assert!(back.engine.sns_state().is_endpoint_failing("https://x.example"));
+        assert_eq!(back.engine.sns_state().endpoint_latency("https://slow.example").as_secs(), 20);
         let app = back.engine.sns_state().platform_applications().next().unwrap();
         assert_eq!((app.name.as_str(), app.platform.as_str()), ("app", "APNS"));
         assert_eq!(app.endpoints.keys().collect::<Vec<_>>(), ["phone-1"]);

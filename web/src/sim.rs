@@ -70,6 +70,13 @@ pub enum Command {
         endpoint: String,
         healthy: bool,
     },
+    /// A simulated http(s) endpoint takes this many seconds to answer each
+    /// notification (0: at once); a simulation control too.
+    #[cfg(feature = "sns")]
+    EndpointLatency {
+        endpoint: String,
+        seconds: u32,
+    },
 }
 
 /// What one call came to, for the caller (a flash message, a form reset).
@@ -88,6 +95,8 @@ pub enum Attempt {
     Delivered,
     /// The subscription's filter policy did not match.
     FilteredOut,
+    /// A slow endpoint got it but did not answer within SNS's 15-second wait.
+    TimedOut,
     /// The endpoint failed; the delivery policy tries again at `next`.
     Retrying {
         retry: u32,
@@ -95,6 +104,10 @@ pub enum Attempt {
     },
     Failed(String),
 }
+
+/// The slowest an endpoint can be made: a minute, well past SNS's 15-second wait.
+#[cfg(feature = "sns")]
+pub const MAX_LATENCY_SECONDS: u32 = 60;
 
 /// How many outcomes are kept per subscription endpoint (the newest).
 #[cfg(feature = "sns")]
@@ -265,6 +278,12 @@ impl Sim {
                 self.engine.sns().set_endpoint_healthy(&endpoint, healthy);
                 Outcome::Ok(Value::Null)
             }
+            #[cfg(feature = "sns")]
+            Command::EndpointLatency { endpoint, seconds } => {
+                let latency = SimDuration::from_secs(u64::from(seconds.min(MAX_LATENCY_SECONDS)));
+                self.engine.sns().set_endpoint_latency(&endpoint, latency);
+                Outcome::Ok(Value::Null)
+            }
         }
     }
 
@@ -330,6 +349,7 @@ impl Sim {
                 Event::NotificationDelivered { topic, endpoint, .. } => (topic, endpoint, Attempt::Delivered),
                 Event::NotificationFilteredOut { topic, endpoint } => (topic, endpoint, Attempt::FilteredOut),
                 Event::NotificationFailed { topic, endpoint, reason } => (topic, endpoint, Attempt::Failed(reason)),
+                Event::NotificationTimedOut { topic, endpoint } => (topic, endpoint, Attempt::TimedOut),
                 Event::NotificationRetrying { topic, endpoint, retry, at } => {
                     (topic, endpoint, Attempt::Retrying { retry, next: at })
                 }

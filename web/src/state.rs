@@ -222,6 +222,12 @@ pub enum Action {
         endpoint: String,
         healthy: bool,
     },
+    /// A simulated http(s) endpoint answers after this many seconds.
+    #[cfg(feature = "sns")]
+    SetEndpointLatency {
+        endpoint: String,
+        seconds: u32,
+    },
     /// Read a Kinesis shard from TRIM_HORIZON (GetShardIterator + GetRecords).
     #[cfg(feature = "kinesis")]
     ReadShard {
@@ -304,6 +310,10 @@ impl Reducible for State {
                 #[cfg(feature = "sns")]
                 Action::SetEndpointHealth { endpoint, healthy } => {
                     sim.perform(Command::EndpointHealth { endpoint, healthy });
+                }
+                #[cfg(feature = "sns")]
+                Action::SetEndpointLatency { endpoint, seconds } => {
+                    sim.perform(Command::EndpointLatency { endpoint, seconds });
                 }
                 #[cfg(feature = "kinesis")]
                 Action::ReadShard { stream, shard_id } => {

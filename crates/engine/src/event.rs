@@ -149,7 +149,13 @@ pub enum Event {
         endpoint: alloc::string::String,
         reason: alloc::string::String,
     },
-    /// An http(s) endpoint failed; the delivery policy tries again at `at`.
+    /// A slow http(s) endpoint did not answer within SNS's 15-second wait:
+    /// the attempt counts as failed although the endpoint got the notification.
+    NotificationTimedOut {
+        topic: QueueName,
+        endpoint: alloc::string::String,
+    },
+    /// An endpoint failed; the delivery policy tries again at `at`.
     NotificationRetrying {
         topic: QueueName,
         endpoint: alloc::string::String,

@@ -477,6 +477,63 @@ fn failing_http_endpoint_is_retried_by_the_delivery_policy_then_dead_lettered() 
 }
 
 #[test]
+fn a_slow_endpoint_answers_late_and_one_slower_than_15_s_is_retried_and_sees_duplicates() {
+    use decouple_engine::SimDuration;
+    let mut e = engine();
+    let t = topic(&mut e, "webhooks", &[]);
+    for endpoint in ["https://slow.example.com/hook", "https://stuck.example.com/hook"] {
+        e.sns()
+            .subscribe(Subscribe {
+                topic_arn: t.clone(),
+                protocol: "https".into(),
+                endpoint: Some(endpoint.into()),
+                ..Default::default()
+            })
+            .unwrap();
+        let sub = e.sns_state().subscriptions().find(|s| s.endpoint == endpoint).unwrap();
+        let body: serde_json::Value = serde_json::from_str(&sub.deliveries[0].body).unwrap();
+        let token = body["Token"].as_str().unwrap().to_string();
+        e.sns()
+            .confirm_subscription(ConfirmSubscription { topic_arn: t.clone(), token, ..Default::default() })
+            .unwrap();
+    }
+    e.sns().set_endpoint_latency("https://slow.example.com/hook", SimDuration::from_secs(5));
+    e.sns().set_endpoint_latency("https://stuck.example.com/hook", SimDuration::from_secs(40));
+    assert_eq!(e.sns_state().endpoint_latency("https://slow.example.com/hook"), SimDuration::from_secs(5));
+    let arrivals = |e: &Engine, host: &str| {
+        e.sns_state().subscriptions().find(|s| s.endpoint.contains(host)).unwrap().deliveries.len() - 1
+    };
+    publish(&mut e, &t, "deploy finished").unwrap();
+    assert!(e.sns_state().pending_deliveries().all(|p| p.awaiting_answer()));
+    let (_, first) = e.peek_deadline().map(|(at, d)| (at, d.clone())).unwrap();
+    assert!(e.describe_deadline(&first).contains("the answer (or SNS's 15 s timeout) from https://slow"));
+
+    e.advance_by(SimDuration::from_secs(5));
+    assert_eq!(arrivals(&e, "slow"), 1);
+    assert_eq!(e.sns_state().topic_by_name("webhooks").unwrap().stats.delivered, 1, "the slow one answered in time");
+    // The stuck endpoint got the notification, but SNS gave up waiting at 15 s and retries 20 s later.
+    e.advance_by(SimDuration::from_secs(10));
+    assert_eq!(arrivals(&e, "stuck"), 1);
+    let retry: Vec<(u32, bool)> =
+        e.sns_state().pending_deliveries().map(|p| (p.attempts(), p.awaiting_answer())).collect();
+    assert_eq!(retry, [(1, false)]);
+    e.advance_by(SimDuration::from_secs(35));
+    assert_eq!(arrivals(&e, "stuck"), 2, "the retry delivers the same notification again");
+    // Four attempts (AWS's default policy: three retries), each timing out: then the message is dropped.
+    e.advance_by(SimDuration::from_secs(200));
+    assert_eq!(arrivals(&e, "stuck"), 4);
+    let stats = e.sns_state().topic_by_name("webhooks").unwrap().stats;
+    assert_eq!((stats.delivered, stats.failed), (1, 1));
+    assert!(e.sns_state().pending_deliveries().next().is_none());
+    let timeouts = e
+        .drain_events()
+        .into_iter()
+        .filter(|l| matches!(&l.event, Event::NotificationTimedOut { endpoint, .. } if endpoint.contains("stuck")))
+        .count();
+    assert_eq!(timeouts, 4);
+}
+
+#[test]
 fn mobile_push_reaches_a_device_endpoint_directly() {
     let mut e = engine();
     let attrs = |pairs: &[(&str, &str)]| -> std::collections::BTreeMap<String, String> {

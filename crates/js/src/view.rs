@@ -321,6 +321,9 @@ pub(crate) fn event(logged: &LoggedEvent) -> EventView {
         Event::NotificationFailed { topic, endpoint, reason } => {
             (e.kind, e.topic, e.endpoint, e.reason) = ("NotificationFailed", s(topic), s(endpoint), s(reason));
         }
+        Event::NotificationTimedOut { topic, endpoint } => {
+            (e.kind, e.topic, e.endpoint) = ("NotificationTimedOut", s(topic), s(endpoint));
+        }
         Event::NotificationRetrying { topic, endpoint, retry, at } => {
             (e.kind, e.topic, e.endpoint) = ("NotificationRetrying", s(topic), s(endpoint));
             (e.receive_count, e.visible_at) = (Some(*retry), n(at.as_millis()));

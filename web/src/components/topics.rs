@@ -9,7 +9,7 @@
 //! playground read from the engine's events); every change is an SNS request.
 
 use decouple_engine::sns::{Protocol, Subscription, Topic};
-use decouple_engine::SimTime;
+use decouple_engine::{SimDuration, SimTime};
 use serde_json::json;
 use yew::prelude::*;
 
@@ -141,6 +141,7 @@ fn attempt_text(at: SimTime, attempt: &Attempt, sim: &Sim) -> String {
         Attempt::Delivered => format!("{when} delivered"),
         Attempt::FilteredOut => format!("{when} filtered out by the filter policy"),
         Attempt::Failed(reason) => format!("{when} failed: {reason}"),
+        Attempt::TimedOut => format!("{when} no answer within SNS's 15 s: counted as failed (the endpoint got it)"),
         Attempt::Retrying { retry, next } => {
             let now = sim.engine.now();
             let due = timefmt::relative(next.saturating_sub(sim.start()));
@@ -152,6 +153,11 @@ fn attempt_text(at: SimTime, attempt: &Attempt, sim: &Sim) -> String {
         }
     }
 }
+
+/// How slow an http(s) endpoint can be made, in seconds: prompt, slow but in
+/// time, and slower than SNS's 15-second wait.
+const LATENCIES: [(u32, &str); 4] =
+    [(0, "at once"), (5, "after 5 s"), (14, "after 14 s"), (20, "after 20 s (too late)")];
 
 fn attempt_class(attempt: &Attempt) -> &'static str {
     match attempt {
@@ -211,6 +217,25 @@ fn subscription_row(topic: &Topic, s: &Subscription, sim: &Sim, on_action: &Call
         })
     };
     let attempts = sim.notifications.get(&(topic.name.to_string(), s.endpoint.clone()));
+    let http = matches!(s.protocol, Protocol::Http | Protocol::Https);
+    let latency = sim.engine.sns_state().endpoint_latency(&s.endpoint).as_secs();
+    let set_latency = {
+        let (on_action, endpoint) = (on_action.clone(), s.endpoint.clone());
+        Callback::from(move |e: Event| {
+            let seconds = select_value(&e).parse().unwrap_or(0);
+            on_action.emit(Action::SetEndpointLatency { endpoint: endpoint.clone(), seconds })
+        })
+    };
+    // Notifications a slow endpoint is working on, with when its answer (or SNS's timeout) comes.
+    let now = sim.engine.now();
+    let awaiting: Vec<SimTime> = sim
+        .engine
+        .sns_state()
+        .pending_deliveries()
+        .filter(|d| d.awaiting_answer() && d.subscription_arn() == s.arn)
+        .map(|d| d.next_attempt())
+        .collect();
+    let latency_id = dom_id("latency", &format!("{}-{}", topic.name, s.endpoint.replace(['/', ':'], "-")));
     let latest = attempts.and_then(|a| a.back()).map(|(at, a)| (*at, attempt_class(a)));
     let label = format!("{} subscription to {}", s.protocol.as_str(), s.endpoint);
     html! {
@@ -248,6 +273,14 @@ fn subscription_row(topic: &Topic, s: &Subscription, sim: &Sim, on_action: &Call
                     }) }
                 </ul>
             }
+            if !awaiting.is_empty() {
+                <p class="awaiting" data-testid="awaiting">
+                    <span class="spinner" aria-hidden="true"></span>
+                    { format!("The endpoint is working on {} notification{}: its answer, or SNS's 15 s timeout, in {}",
+                        awaiting.len(), if awaiting.len() == 1 { "" } else { "s" },
+                        timefmt::countdown(awaiting.iter().min().map_or(SimDuration::ZERO, |t| t.saturating_sub(now)))) }
+                </p>
+            }
             if !s.deliveries.is_empty() {
                 <details class="received">
                     <summary>{ format!("The endpoint received {} message{}", s.deliveries.len(),
@@ -264,6 +297,17 @@ fn subscription_row(topic: &Topic, s: &Subscription, sim: &Sim, on_action: &Call
                 }
                 if !matches!(s.protocol, Protocol::Email | Protocol::Sms) {
                     <button type="button" onclick={toggle_raw} aria-pressed={raw.to_string()}>{ "Raw delivery" }</button>
+                }
+                if http {
+                    <span class="latency">
+                        <label for={latency_id.clone()}>{ "Answers" }</label>
+                        <select id={latency_id} onchange={set_latency}
+                            title="Simulation control (not an AWS API): how long the endpoint takes to answer. SNS waits 15 s, then counts the attempt as failed and retries.">
+                            { for LATENCIES.iter().map(|(secs, text)| html! {
+                                <option value={secs.to_string()} selected={u64::from(*secs) == latency}>{ *text }</option>
+                            }) }
+                        </select>
+                    </span>
                 }
                 if can_fail {
                     <button type="button" onclick={toggle_health} aria-pressed={failing.to_string()}

@@ -1,10 +1,14 @@
-//! Deliveries to http(s) endpoints: attempted at once, retried in virtual time
-//! by the delivery policy when the endpoint fails, and sent to the
-//! subscription's dead-letter queue (its RedrivePolicy) when retries run out.
+//! Deliveries to every endpoint but a queue: attempted at once, retried in
+//! virtual time by the delivery policy when the endpoint fails, and sent to
+//! the subscription's dead-letter queue (its RedrivePolicy) when retries run
+//! out.
 //!
 //! Endpoints are simulated: healthy unless the learner marks one failing with
-//! [`Sns::set_endpoint_healthy`], which is a control of the simulation, not an
-//! AWS API.
+//! [`Sns::set_endpoint_healthy`], or makes an http(s) endpoint slow with
+//! [`Sns::set_endpoint_latency`] — controls of the simulation, not AWS APIs.
+//! A slow endpoint's answer arrives after its latency; one slower than
+//! [`HTTP_TIMEOUT`] has still received the notification, but SNS counts the
+//! attempt as failed and retries it, so the endpoint sees it again.
 
 use alloc::string::{String, ToString};
 
@@ -16,7 +20,11 @@ use crate::event::Event;
 use crate::sqs::{Outgoing, Sqs, SqsState};
 use crate::time::{SimDuration, SimTime};
 
-/// A delivery waiting for its next attempt.
+/// How long SNS waits for an http(s) endpoint to answer a notification
+/// before it counts the attempt as failed.
+pub const HTTP_TIMEOUT: SimDuration = SimDuration::from_secs(15);
+
+/// A delivery waiting for its next attempt, or for a slow endpoint's answer.
 #[derive(Clone, Debug)]
 pub struct PendingDelivery {
     subscription_arn: String,
@@ -25,7 +33,10 @@ pub struct PendingDelivery {
     body: String,
     /// Attempts made so far.
     attempts: u32,
+    /// When the delivery policy tries again, or when the answer arrives (or the wait times out).
     next_attempt: SimTime,
+    /// Set while a slow endpoint works on the attempt: how long it takes to answer.
+    answering_in: Option<SimDuration>,
 }
 
 impl PendingDelivery {
@@ -36,9 +47,13 @@ impl PendingDelivery {
     pub fn attempts(&self) -> u32 {
         self.attempts
     }
-    /// When the delivery policy tries again.
+    /// When the delivery policy tries again (or, while [`Self::awaiting_answer`], when the wait ends).
     pub fn next_attempt(&self) -> SimTime {
         self.next_attempt
+    }
+    /// Whether a slow endpoint has the notification and SNS is waiting for its answer.
+    pub fn awaiting_answer(&self) -> bool {
+        self.answering_in.is_some()
     }
 }
 
@@ -178,51 +193,98 @@ impl Sns<'_> {
 
     /// One attempt to deliver to a simulated endpoint (anything but a queue);
     /// schedules the next one when it fails, or dead-letters the message when
-    /// none is left.
+    /// none is left. A slow http(s) endpoint first gets the notification and
+    /// answers later (see [`Sns::answer_arrives`]).
     pub(crate) fn attempt_delivery(&mut self, subscription_arn: &str, message_id: String, body: String, attempts: u32) {
         let Some(s) = self.state.subscriptions.get(subscription_arn) else { return };
         let (endpoint, topic_arn, protocol) = (s.endpoint.clone(), s.topic_arn.clone(), s.protocol);
-        let topic = self.topic(&topic_arn).map(|t| t.name.clone()).unwrap_or_else(|_| "".into());
-        if protocol == Protocol::Application && !self.state.failing_endpoints.contains(&endpoint) {
+        if self.state.failing_endpoints.contains(&endpoint) {
+            self.retry_or_give_up(subscription_arn, message_id, body, attempts);
+            return;
+        }
+        if protocol == Protocol::Application {
             // A device that is gone or disabled is not retried: SNS counts the
             // notification as failed at once.
             if let Err(reason) = self.push_to_device(&endpoint, &message_id, body.clone()) {
+                let topic = self.topic_name(&topic_arn);
                 self.bump(&topic_arn, |stats| stats.failed += 1);
                 self.core.emit(Event::NotificationFailed { topic, endpoint, reason });
                 return;
             }
         }
-        if !self.state.failing_endpoints.contains(&endpoint) {
-            let now = self.core.now;
-            let s = self.state.subscriptions.get_mut(subscription_arn).expect("looked up above");
+        let latency = self.state.endpoint_latency.get(&endpoint).copied().unwrap_or(SimDuration::ZERO);
+        if matches!(protocol, Protocol::Http | Protocol::Https) && latency > SimDuration::ZERO {
+            let wait = if latency < HTTP_TIMEOUT { latency } else { HTTP_TIMEOUT };
+            self.schedule(PendingDelivery {
+                subscription_arn: subscription_arn.to_string(),
+                message_id,
+                body,
+                attempts,
+                next_attempt: self.core.now + wait,
+                answering_in: Some(latency),
+            });
+            return;
+        }
+        self.record_arrival(subscription_arn, body);
+        self.delivered(subscription_arn);
+    }
+
+    /// A slow endpoint's answer arrives, or SNS's wait for it times out; either
+    /// way the endpoint has the notification.
+    fn answer_arrives(&mut self, pending: PendingDelivery, latency: SimDuration) {
+        let PendingDelivery { subscription_arn, message_id, body, attempts, .. } = pending;
+        self.record_arrival(&subscription_arn, body.clone());
+        if latency < HTTP_TIMEOUT {
+            self.delivered(&subscription_arn);
+            return;
+        }
+        if let Some(s) = self.state.subscriptions.get(&subscription_arn) {
+            let (endpoint, topic_arn) = (s.endpoint.clone(), s.topic_arn.clone());
+            let topic = self.topic_name(&topic_arn);
+            self.core.emit(Event::NotificationTimedOut { topic, endpoint });
+        }
+        self.retry_or_give_up(&subscription_arn, message_id, body, attempts);
+    }
+
+    fn topic_name(&self, topic_arn: &str) -> alloc::sync::Arc<str> {
+        self.topic(topic_arn).map(|t| t.name.clone()).unwrap_or_else(|_| "".into())
+    }
+
+    /// What the endpoint received, newest last.
+    fn record_arrival(&mut self, subscription_arn: &str, body: String) {
+        let now = self.core.now;
+        if let Some(s) = self.state.subscriptions.get_mut(subscription_arn) {
             if s.deliveries.len() == KEPT_DELIVERIES {
                 s.deliveries.pop_front();
             }
             s.deliveries.push_back(EndpointDelivery { at: now, body });
-            self.bump(&topic_arn, |stats| stats.delivered += 1);
-            self.core.emit(Event::NotificationDelivered {
-                topic,
-                protocol: s_protocol(subscription_arn, self.state),
-                endpoint,
-            });
-            return;
         }
+    }
+
+    fn delivered(&mut self, subscription_arn: &str) {
+        let Some(s) = self.state.subscriptions.get(subscription_arn) else { return };
+        let (endpoint, topic_arn, protocol) = (s.endpoint.clone(), s.topic_arn.clone(), s.protocol.as_str());
+        let topic = self.topic_name(&topic_arn);
+        self.bump(&topic_arn, |stats| stats.delivered += 1);
+        self.core.emit(Event::NotificationDelivered { topic, protocol, endpoint });
+    }
+
+    /// A failed attempt: the policy's next retry, or the dead-letter queue when none is left.
+    fn retry_or_give_up(&mut self, subscription_arn: &str, message_id: String, body: String, attempts: u32) {
+        let Some(s) = self.state.subscriptions.get(subscription_arn) else { return };
+        let (endpoint, topic_arn) = (s.endpoint.clone(), s.topic_arn.clone());
+        let topic = self.topic_name(&topic_arn);
         match self.retry_policy(subscription_arn).delay_before_retry(attempts) {
             Some(delay) => {
-                let id = self.state.next_delivery;
-                self.state.next_delivery += 1;
                 let at = self.core.now + SimDuration::from_secs(u64::from(delay));
-                self.core.deadlines.schedule(at, Deadline::SnsDeliveryRetry { delivery: id });
-                self.state.retries.insert(
-                    id,
-                    PendingDelivery {
-                        subscription_arn: subscription_arn.to_string(),
-                        message_id,
-                        body,
-                        attempts: attempts + 1,
-                        next_attempt: at,
-                    },
-                );
+                self.schedule(PendingDelivery {
+                    subscription_arn: subscription_arn.to_string(),
+                    message_id,
+                    body,
+                    attempts: attempts + 1,
+                    next_attempt: at,
+                    answering_in: None,
+                });
                 self.core.emit(Event::NotificationRetrying { topic, endpoint, retry: attempts + 1, at });
             }
             None => {
@@ -230,6 +292,23 @@ impl Sns<'_> {
                 self.bump(&topic_arn, |stats| stats.failed += 1);
                 self.core.emit(Event::NotificationFailed { topic, endpoint, reason });
             }
+        }
+    }
+
+    fn schedule(&mut self, pending: PendingDelivery) {
+        let id = self.state.next_delivery;
+        self.state.next_delivery += 1;
+        self.core.deadlines.schedule(pending.next_attempt, Deadline::SnsDeliveryRetry { delivery: id });
+        self.state.retries.insert(id, pending);
+    }
+
+    /// Makes a simulated http(s) endpoint take `latency` to answer each
+    /// notification (zero: at once). A control of the simulation, not an AWS API.
+    pub fn set_endpoint_latency(&mut self, endpoint: &str, latency: SimDuration) {
+        if latency == SimDuration::ZERO {
+            self.state.endpoint_latency.remove(endpoint);
+        } else {
+            self.state.endpoint_latency.insert(endpoint.into(), latency);
         }
     }
 
@@ -248,16 +327,18 @@ impl Sns<'_> {
     }
 }
 
-fn s_protocol(subscription_arn: &str, state: &SnsState) -> &'static str {
-    state.subscriptions.get(subscription_arn).map_or("http", |s| s.protocol.as_str())
-}
-
 /// Performs one SNS deadline that has come due.
 pub(crate) fn on_deadline(core: &mut Core, state: &mut SnsState, sqs: &mut SqsState, deadline: Deadline) {
     if let Deadline::SnsDeliveryRetry { delivery } = deadline {
         if let Some(pending) = state.retries.remove(&delivery) {
-            let PendingDelivery { subscription_arn, message_id, body, attempts, .. } = pending;
-            Sns::new(core, state, sqs).attempt_delivery(&subscription_arn, message_id, body, attempts);
+            let mut sns = Sns::new(core, state, sqs);
+            match pending.answering_in {
+                Some(latency) => sns.answer_arrives(pending, latency),
+                None => {
+                    let PendingDelivery { subscription_arn, message_id, body, attempts, .. } = pending;
+                    sns.attempt_delivery(&subscription_arn, message_id, body, attempts);
+                }
+            }
         }
     }
 }

@@ -52,6 +52,8 @@ pub struct SnsState {
     /// Simulated http(s) endpoints that fail every delivery.
     failing_endpoints: alloc::collections::BTreeSet<String>,
     /// Deliveries waiting for a retry, by id.
+    /// How long each slow http(s) endpoint takes to answer (the simulation's control).
+    endpoint_latency: BTreeMap<String, crate::time::SimDuration>,
     retries: BTreeMap<u64, delivery::PendingDelivery>,
     next_delivery: u64,
     /// Mobile push: platform applications and their device endpoints.
@@ -90,16 +92,32 @@ impl SnsState {
         self.failing_endpoints.contains(endpoint)
     }
 
+    /// How long a simulated http(s) endpoint takes to answer (zero: at once).
+    pub fn endpoint_latency(&self, endpoint: &str) -> crate::time::SimDuration {
+        self.endpoint_latency.get(endpoint).copied().unwrap_or(crate::time::SimDuration::ZERO)
+    }
+
+    /// Every simulated endpoint made slow, with its latency, in order.
+    pub fn slow_endpoints(&self) -> impl Iterator<Item = (&str, crate::time::SimDuration)> {
+        self.endpoint_latency.iter().map(|(e, l)| (e.as_str(), *l))
+    }
+
     /// Every simulated endpoint currently made to fail, in order.
     pub fn failing_endpoints(&self) -> impl Iterator<Item = &str> {
         self.failing_endpoints.iter().map(String::as_str)
     }
 
     pub(crate) fn describe_retry(&self, delivery: u64) -> String {
-        match self.retries.get(&delivery).and_then(|d| self.subscriptions.get(d.subscription_arn())) {
-            Some(s) => format!(
-                "{}: retry the notification to {}",
+        let pending = self.retries.get(&delivery);
+        match pending.and_then(|d| Some((d, self.subscriptions.get(d.subscription_arn())?))) {
+            Some((d, s)) => format!(
+                "{}: {} {}",
                 s.topic_arn.rsplit(':').next().unwrap_or_default(),
+                if d.awaiting_answer() {
+                    "the answer (or SNS's 15 s timeout) from"
+                } else {
+                    "retry the notification to"
+                },
                 s.endpoint
             ),
             None => "a notification retry".into(),
