@@ -25,6 +25,8 @@ use super::share::Share;
 use super::streams::{StreamForm, Streams};
 #[cfg(all(feature = "sns", not(feature = "kinesis")))]
 use super::topics::Topics;
+#[cfg(feature = "kinesis")]
+use super::trucks::TrucksDemo;
 use crate::state::{Action, State, SPEEDS};
 use crate::timefmt;
 use crate::{browser, persist};
@@ -173,6 +175,7 @@ pub fn app() -> Html {
             <div class="main-col">
                 <Streams sim={state.sim.clone()} version={state.version} shard_read={state.shard_read.clone()}
                     on_action={on_action.clone()} />
+                <TrucksDemo sim={state.sim.clone()} version={state.version} on_action={on_action.clone()} />
             </div>
         }
     };

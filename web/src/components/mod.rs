@@ -30,6 +30,8 @@ pub mod streams;
 pub mod subscribe_form;
 #[cfg(feature = "sns")]
 pub mod topics;
+#[cfg(feature = "kinesis")]
+pub mod trucks;
 
 use serde_json::Value;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
