@@ -340,6 +340,15 @@ pub enum Event {
         records: u32,
         bytes: u64,
     },
+    /// OpenSearch indexed, Redshift loaded (COPY) or Splunk took a batch.
+    FirehoseDestinationLoaded {
+        stream: QueueName,
+        /// `OpenSearch`, `Elasticsearch`, `Redshift` or `Splunk`.
+        destination: &'static str,
+        /// The index, table or HEC endpoint.
+        target: alloc::string::String,
+        records: u32,
+    },
     /// A delivery failed (e.g. the bucket does not exist); nothing was written.
     FirehoseDeliveryFailed {
         stream: QueueName,

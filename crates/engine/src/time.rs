@@ -113,6 +113,48 @@ impl SimTime {
     }
 }
 
+/// A UTC instant's calendar fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UtcFields {
+    pub year: i64,
+    pub month: u32,
+    pub day: u32,
+    pub hour: u32,
+    /// 0 for Sunday.
+    pub weekday: u32,
+    /// 0 for January 1st.
+    pub day_of_year: u32,
+}
+
+impl SimTime {
+    pub fn utc_fields(self) -> UtcFields {
+        let days = (self.0 / 1000 / 86_400) as i64;
+        let hour = ((self.0 / 1000 % 86_400) / 3600) as u32;
+        let (year, month, day) = civil_from_days(days);
+        UtcFields {
+            year,
+            month,
+            day,
+            hour,
+            // 1970-01-01 was a Thursday.
+            weekday: ((days + 4).rem_euclid(7)) as u32,
+            day_of_year: (days - days_from_civil(year, 1, 1)) as u32,
+        }
+    }
+}
+
+/// A proleptic Gregorian date to days since 1970-01-01 (Howard Hinnant's
+/// `days_from_civil`, public domain).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
 /// `civil_from_days`, public domain).
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
@@ -131,6 +173,16 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utc_fields_count_weekdays_from_sunday_and_days_of_the_year_from_zero() {
+        // 2016-02-25T13:00:00Z, a Thursday, the 56th day of the year.
+        let f = SimTime(1_456_405_200_000).utc_fields();
+        assert_eq!((f.year, f.month, f.day, f.hour, f.weekday, f.day_of_year), (2016, 2, 25, 13, 4, 55));
+        let f = SimTime(0).utc_fields();
+        assert_eq!((f.year, f.weekday, f.day_of_year), (1970, 4, 0));
+        assert_eq!(days_from_civil(2026, 1, 1), 20_454);
+    }
 
     #[test]
     fn iso8601_matches_known_instants() {

@@ -547,3 +547,129 @@ fn kinesis_source_reads_a_split_shards_children_after_the_parent() {
     let bodies: Vec<Vec<u8>> = objects(&mut e, "lake").into_iter().map(|(_, b)| b).collect();
     assert_eq!(bodies, [b"parent;child;".to_vec()]);
 }
+
+fn create(e: &mut Engine, req: CreateDeliveryStreamRequest) -> Result<String, FirehoseError> {
+    let arn = e.firehose().create_delivery_stream(req)?;
+    e.advance_by(CREATE_DELAY);
+    Ok(arn)
+}
+
+#[test]
+fn opensearch_indexes_by_hour_and_backs_up_only_when_asked() {
+    let mut e = engine();
+    bucket(&mut e, "backup");
+    let opensearch = |backup: Option<&str>| OpenSearchDestinationConfiguration {
+        role_arn: "arn:aws:iam::000000000000:role/firehose".into(),
+        domain_arn: Some("arn:aws:es:us-east-1:000000000000:domain/logs".into()),
+        index_name: "clicks".into(),
+        index_rotation_period: Some("OneHour".into()),
+        buffering_hints: Some(BufferingHints { size_in_mbs: Some(1), interval_in_seconds: Some(60) }),
+        s3_backup_mode: backup.map(String::from),
+        s3: s3_config("backup", None, None),
+        ..Default::default()
+    };
+    let req = |name: &str, c: OpenSearchDestinationConfiguration| CreateDeliveryStreamRequest {
+        delivery_stream_name: name.into(),
+        opensearch_destination: Some(c),
+        ..Default::default()
+    };
+    create(&mut e, req("search", opensearch(None))).unwrap();
+    create(&mut e, req("search-all", opensearch(Some("AllDocuments")))).unwrap();
+    let d = e.firehose().describe_delivery_stream("search").unwrap();
+    let settings = d.other_destination.unwrap();
+    assert_eq!((settings.size_in_mbs, settings.interval_in_seconds, settings.retry_duration_in_seconds), (1, 60, 300));
+    assert_eq!(settings.s3_backup_mode, "FailedDocumentsOnly");
+
+    // Two records 30 s before the hour, one just after: the 60 s buffer spans two indexes.
+    e.advance_to(decouple_engine::SimTime(e.now().as_millis() / 3_600_000 * 3_600_000 + 3_570_000));
+    for name in ["search", "search-all"] {
+        put(&mut e, name, b"{\"page\":\"/\"}").unwrap();
+        put(&mut e, name, b"{\"page\":\"/a\"}").unwrap();
+    }
+    e.advance_by(SimDuration::from_secs(40));
+    for name in ["search", "search-all"] {
+        put(&mut e, name, b"{\"page\":\"/b\"}").unwrap();
+    }
+    e.advance_by(SimDuration::from_secs(20));
+    let stream = e.firehose_state().delivery_stream("search").unwrap();
+    let other = stream.other_destination.as_ref().unwrap();
+    let batches: Vec<(String, u32)> = other.batches.iter().map(|b| (b.target.clone(), b.records)).collect();
+    assert_eq!(batches.len(), 2, "{batches:?}");
+    assert!(batches[0].0.starts_with("clicks-2026-01-01-") && batches[0].1 == 2, "{batches:?}");
+    assert!(batches[1].1 == 1 && batches[1].0 != batches[0].0, "{batches:?}");
+    assert_eq!(other.batches[0].preview, ["{\"page\":\"/\"}", "{\"page\":\"/a\"}"]);
+    assert_eq!((other.loaded_records, stream.metrics.delivered_records), (3, 3));
+    // Nothing failed, so only the AllDocuments stream wrote a backup object.
+    let keys: Vec<String> = objects(&mut e, "backup").into_iter().map(|(k, _)| k).collect();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert!(keys[0].contains("/search-all-1-"), "{keys:?}");
+    assert!(e
+        .drain_events()
+        .iter()
+        .any(|l| matches!(&l.event, Event::FirehoseDestinationLoaded { destination: "OpenSearch", records: 2, .. })));
+
+    // Validation, with AWS's ranges.
+    let err = create(&mut e, req("x", OpenSearchDestinationConfiguration { domain_arn: None, ..opensearch(None) }))
+        .unwrap_err();
+    assert_eq!(err.message, "Either DomainARN or ClusterEndpoint must be specified.");
+    let big = OpenSearchDestinationConfiguration {
+        buffering_hints: Some(BufferingHints { size_in_mbs: Some(101), interval_in_seconds: None }),
+        ..opensearch(None)
+    };
+    let err = create(&mut e, req("x", big)).unwrap_err();
+    assert!(err.message.ends_with("Member must have value less than or equal to 100"), "{}", err.message);
+}
+
+#[test]
+fn redshift_loads_each_intermediate_object_with_a_copy_and_splunk_buffers_a_minute() {
+    let mut e = engine();
+    bucket(&mut e, "staging");
+    create(
+        &mut e,
+        CreateDeliveryStreamRequest {
+            delivery_stream_name: "warehouse".into(),
+            redshift_destination: Some(RedshiftDestinationConfiguration {
+                role_arn: "arn:aws:iam::000000000000:role/firehose".into(),
+                cluster_jdbc_url: "jdbc:redshift://dw.abc123.us-east-1.redshift.amazonaws.com:5439/analytics".into(),
+                data_table_name: "clicks".into(),
+                s3: s3_config("staging", None, Some(30)),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    put(&mut e, "warehouse", b"1|/home\n").unwrap();
+    e.advance_by(SimDuration::from_secs(30));
+    let keys: Vec<String> = objects(&mut e, "staging").into_iter().map(|(k, _)| k).collect();
+    assert_eq!(keys.len(), 1);
+    let other = e.firehose_state().delivery_stream("warehouse").unwrap().other_destination.clone().unwrap();
+    assert_eq!(other.batches.len(), 1);
+    assert_eq!(other.batches[0].target, "clicks");
+    assert_eq!(other.batches[0].copied_from.as_deref(), Some(format!("s3://staging/{}", keys[0]).as_str()));
+
+    let splunk = |interval: Option<i64>| SplunkDestinationConfiguration {
+        hec_endpoint: "https://splunk.example.com:8088".into(),
+        hec_endpoint_type: "Event".into(),
+        buffering_hints: interval.map(|i| BufferingHints { size_in_mbs: None, interval_in_seconds: Some(i) }),
+        s3: s3_config("staging", None, None),
+        ..Default::default()
+    };
+    let req = |c| CreateDeliveryStreamRequest {
+        delivery_stream_name: "events".into(),
+        splunk_destination: Some(c),
+        ..Default::default()
+    };
+    let err = create(&mut e, req(splunk(Some(61)))).unwrap_err();
+    assert!(err.message.ends_with("Member must have value less than or equal to 60"), "{}", err.message);
+    create(&mut e, req(splunk(None))).unwrap();
+    put(&mut e, "events", b"{\"event\":\"login\"}").unwrap();
+    e.advance_by(SimDuration::from_secs(59));
+    let loaded = |e: &Engine| {
+        e.firehose_state().delivery_stream("events").unwrap().other_destination.as_ref().unwrap().loaded_records
+    };
+    assert_eq!(loaded(&e), 0, "Splunk's default interval is 60 s");
+    e.advance_by(SimDuration::from_secs(1));
+    assert_eq!(loaded(&e), 1);
+    assert_eq!(objects(&mut e, "staging").len(), 1, "FailedEventsOnly: no backup of delivered events");
+}

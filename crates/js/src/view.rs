@@ -421,6 +421,10 @@ pub(crate) fn event(logged: &LoggedEvent) -> EventView {
             (e.kind, e.stream, e.messages) = ("FirehoseBufferFlushed", s(stream), n(u64::from(*records)));
             (e.destination, e.endpoint, e.number) = (s(bucket), s(key), n(*bytes));
         }
+        Event::FirehoseDestinationLoaded { stream, destination, target, records } => {
+            (e.kind, e.stream, e.messages) = ("FirehoseDestinationLoaded", s(stream), n(u64::from(*records)));
+            (e.protocol, e.destination) = (Some(*destination), s(target));
+        }
         Event::FirehoseDeliveryFailed { stream, bucket, records, reason } => {
             (e.kind, e.stream, e.messages) = ("FirehoseDeliveryFailed", s(stream), n(u64::from(*records)));
             (e.destination, e.reason) = (s(bucket), s(reason));

@@ -3,7 +3,8 @@
 // @aws-sdk/client-s3 through the same engine: DirectPut delivery streams,
 // PutRecord and PutRecordBatch, buffering by interval in virtual time with
 // AWS's default object keys, the simulated Lambda transform, a Kinesis stream
-// as the source, tags, and errors as the SDK surfaces them.
+// as the source, tags, the OpenSearch (Elasticsearch), Redshift and Splunk
+// destinations, and errors as the SDK surfaces them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -245,4 +246,79 @@ test("a Kinesis stream as the source: records put to the stream reach S3", async
   );
   engine.advance(62_000);
   assert.deepEqual((await objects(s3, "lake")).map(([, body]) => body), ["a;b;c;"]);
+});
+
+test("OpenSearch, Elasticsearch, Redshift and Splunk destinations are created and described in AWS's shapes", async () => {
+  const { engine, firehose, s3 } = clients();
+  await s3.send(new CreateBucketCommand({ Bucket: "staging" }));
+  const s3Configuration = destination("staging", null);
+  const create = (DeliveryStreamName, config) =>
+    firehose.send(new CreateDeliveryStreamCommand({ DeliveryStreamName, DeliveryStreamType: "DirectPut", ...config }));
+  await create("search", {
+    AmazonopensearchserviceDestinationConfiguration: {
+      RoleARN: ROLE,
+      DomainARN: `arn:aws:es:${REGION}:${ACCOUNT}:domain/logs`,
+      IndexName: "clicks",
+      IndexRotationPeriod: "OneMonth",
+      BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 60 },
+      S3Configuration: s3Configuration,
+    },
+  });
+  await create("legacy", {
+    ElasticsearchDestinationConfiguration: {
+      RoleARN: ROLE, ClusterEndpoint: "https://search.example.com", IndexName: "logs", S3Configuration: s3Configuration,
+    },
+  });
+  await create("warehouse", {
+    RedshiftDestinationConfiguration: {
+      RoleARN: ROLE,
+      ClusterJDBCURL: "jdbc:redshift://dw.abc123.us-east-1.redshift.amazonaws.com:5439/analytics",
+      CopyCommand: { DataTableName: "clicks", CopyOptions: "JSON 'auto'" },
+      Username: "loader",
+      Password: "secret",
+      S3Configuration: s3Configuration,
+    },
+  });
+  await create("events", {
+    SplunkDestinationConfiguration: {
+      HECEndpoint: "https://splunk.example.com:8088", HECEndpointType: "Event", HECToken: "token", S3Configuration: s3Configuration,
+    },
+  });
+  engine.advance(CREATE_DELAY);
+  const describe = async (name) =>
+    (await firehose.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: name }))).DeliveryStreamDescription.Destinations[0];
+
+  const search = (await describe("search")).AmazonopensearchserviceDestinationDescription;
+  assert.equal(search.IndexName, "clicks");
+  assert.equal(search.IndexRotationPeriod, "OneMonth");
+  assert.deepEqual(search.BufferingHints, { IntervalInSeconds: 60, SizeInMBs: 1 });
+  assert.deepEqual(search.RetryOptions, { DurationInSeconds: 300 });
+  assert.equal(search.S3BackupMode, "FailedDocumentsOnly");
+  assert.equal(search.S3DestinationDescription.BucketARN, "arn:aws:s3:::staging");
+  const legacy = (await describe("legacy")).ElasticsearchDestinationDescription;
+  assert.equal(legacy.IndexRotationPeriod, "OneDay", "AWS's default rotation");
+  assert.equal(legacy.ClusterEndpoint, "https://search.example.com");
+  const warehouse = (await describe("warehouse")).RedshiftDestinationDescription;
+  assert.deepEqual(warehouse.CopyCommand, { DataTableName: "clicks", CopyOptions: "JSON 'auto'" });
+  assert.equal(warehouse.Username, "loader");
+  assert.equal(warehouse.Password, undefined, "the password is never described");
+  assert.deepEqual(warehouse.RetryOptions, { DurationInSeconds: 3600 });
+  const events = (await describe("events")).SplunkDestinationDescription;
+  assert.deepEqual(events.BufferingHints, { IntervalInSeconds: 60, SizeInMBs: 5 });
+  assert.equal(events.HECAcknowledgmentTimeoutInSeconds, 180);
+
+  // Redshift: each buffer is an object in the intermediate bucket, then a COPY.
+  await firehose.send(new PutRecordCommand({ DeliveryStreamName: "warehouse", Record: { Data: encoder.encode('{"page":"/"}') } }));
+  engine.advance(300_000);
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: "staging" }));
+  assert.equal(listed.KeyCount, 1);
+  assert.match(listed.Contents[0].Key, /^2026\/01\/01\/00\/warehouse-1-2026-01-01-00-00-05-/);
+
+  const err = await failure(create("bad", {
+    SplunkDestinationConfiguration: {
+      HECEndpoint: "https://splunk.example.com:8088", HECEndpointType: "Json", S3Configuration: s3Configuration,
+    },
+  }));
+  assert.equal(err.name, "ValidationException");
+  assert.match(err.message, /Member must satisfy enum value set: \[Raw, Event\]/);
 });

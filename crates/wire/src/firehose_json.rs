@@ -43,10 +43,6 @@ pub const ACTIONS: &[&str] = &[
 
 /// Destinations AWS has that Decouple does not simulate.
 const OTHER_DESTINATIONS: &[&str] = &[
-    "RedshiftDestinationConfiguration",
-    "ElasticsearchDestinationConfiguration",
-    "AmazonopensearchserviceDestinationConfiguration",
-    "SplunkDestinationConfiguration",
     "HttpEndpointDestinationConfiguration",
     "AmazonOpenSearchServerlessDestinationConfiguration",
     "SnowflakeDestinationConfiguration",
@@ -170,6 +166,74 @@ fn s3_destination(m: Members<'_>) -> Result<S3DestinationConfiguration> {
     })
 }
 
+fn buffering_hints(m: Members<'_>) -> Result<Option<BufferingHints>> {
+    Ok(match m.structure("BufferingHints")? {
+        None => None,
+        Some(h) => Some(BufferingHints {
+            size_in_mbs: h.integer("SizeInMBs")?,
+            interval_in_seconds: h.integer("IntervalInSeconds")?,
+        }),
+    })
+}
+
+fn retry_duration(m: Members<'_>) -> Result<Option<i64>> {
+    match m.structure("RetryOptions")? {
+        None => Ok(None),
+        Some(r) => Ok(r.integer("DurationInSeconds")?),
+    }
+}
+
+fn s3_configuration(m: Members<'_>) -> Result<S3DestinationConfiguration> {
+    s3_destination(m.structure("S3Configuration")?.ok_or(InputError::Missing("S3Configuration"))?)
+}
+
+fn opensearch_destination(m: Members<'_>, legacy: bool) -> Result<OpenSearchDestinationConfiguration> {
+    Ok(OpenSearchDestinationConfiguration {
+        legacy,
+        role_arn: m.required_string("RoleARN")?,
+        domain_arn: m.string("DomainARN")?,
+        cluster_endpoint: m.string("ClusterEndpoint")?,
+        index_name: m.required_string("IndexName")?,
+        index_rotation_period: m.string("IndexRotationPeriod")?,
+        type_name: m.string("TypeName")?,
+        buffering_hints: buffering_hints(m)?,
+        retry_duration_in_seconds: retry_duration(m)?,
+        s3_backup_mode: m.string("S3BackupMode")?,
+        s3: s3_configuration(m)?,
+        processing: processing(m)?,
+    })
+}
+
+fn redshift_destination(m: Members<'_>) -> Result<RedshiftDestinationConfiguration> {
+    let copy = m.structure("CopyCommand")?.ok_or(InputError::Missing("CopyCommand"))?;
+    Ok(RedshiftDestinationConfiguration {
+        role_arn: m.required_string("RoleARN")?,
+        cluster_jdbc_url: m.required_string("ClusterJDBCURL")?,
+        data_table_name: copy.required_string("DataTableName")?,
+        data_table_columns: copy.string("DataTableColumns")?,
+        copy_options: copy.string("CopyOptions")?,
+        username: m.string("Username")?,
+        retry_duration_in_seconds: retry_duration(m)?,
+        s3_backup_mode: m.string("S3BackupMode")?,
+        s3: s3_configuration(m)?,
+        processing: processing(m)?,
+    })
+}
+
+fn splunk_destination(m: Members<'_>) -> Result<SplunkDestinationConfiguration> {
+    Ok(SplunkDestinationConfiguration {
+        hec_endpoint: m.required_string("HECEndpoint")?,
+        hec_endpoint_type: m.required_string("HECEndpointType")?,
+        hec_token: m.string("HECToken")?,
+        hec_acknowledgment_timeout_in_seconds: m.integer("HECAcknowledgmentTimeoutInSeconds")?,
+        buffering_hints: buffering_hints(m)?,
+        retry_duration_in_seconds: retry_duration(m)?,
+        s3_backup_mode: m.string("S3BackupMode")?,
+        s3: s3_configuration(m)?,
+        processing: processing(m)?,
+    })
+}
+
 fn create_delivery_stream(f: &mut Firehose<'_>, m: Members<'_>) -> Result<Value> {
     let name = m.required_string("DeliveryStreamName")?;
     if let Some(other) = OTHER_DESTINATIONS.iter().find(|d| m.0.get(**d).is_some_and(|v| !v.is_null())) {
@@ -188,10 +252,29 @@ fn create_delivery_stream(f: &mut Firehose<'_>, m: Members<'_>) -> Result<Value>
     };
     let s3 = m.structure("S3DestinationConfiguration")?.map(s3_destination).transpose()?;
     let extended = m.structure("ExtendedS3DestinationConfiguration")?.map(s3_destination).transpose()?;
+    let mut opensearch = m
+        .structure("AmazonopensearchserviceDestinationConfiguration")?
+        .map(|d| opensearch_destination(d, false))
+        .transpose()?;
+    if let Some(legacy) = m.structure("ElasticsearchDestinationConfiguration")? {
+        if opensearch.is_some() {
+            return Err(FirehoseError::new(
+                FirehoseErrorCode::InvalidArgumentException,
+                "Exactly one destination configuration is required.",
+            )
+            .into());
+        }
+        opensearch = Some(opensearch_destination(legacy, true)?);
+    }
+    let redshift = m.structure("RedshiftDestinationConfiguration")?.map(redshift_destination).transpose()?;
+    let splunk = m.structure("SplunkDestinationConfiguration")?.map(splunk_destination).transpose()?;
     let lambda_arn = extended
         .iter()
         .chain(&s3)
         .filter_map(|d| d.processing.as_ref())
+        .chain(opensearch.iter().filter_map(|d| d.processing.as_ref()))
+        .chain(redshift.iter().filter_map(|d| d.processing.as_ref()))
+        .chain(splunk.iter().filter_map(|d| d.processing.as_ref()))
         .flat_map(|p| &p.processors)
         .filter(|p| p.kind == "Lambda")
         .flat_map(|p| &p.parameters)
@@ -203,6 +286,9 @@ fn create_delivery_stream(f: &mut Firehose<'_>, m: Members<'_>) -> Result<Value>
         kinesis_stream_source,
         s3_destination: s3,
         extended_s3_destination: extended,
+        opensearch_destination: opensearch,
+        redshift_destination: redshift,
+        splunk_destination: splunk,
         tags: tags(m)?,
         transform: lambda_arn.as_deref().map(transform_for),
     })?;
@@ -258,13 +344,75 @@ fn s3_description(d: &S3DestinationDescription, extended: bool) -> Value {
     }
 }
 
+/// An OpenSearch, Redshift or Splunk destination's description, its S3
+/// configuration nested as `S3DestinationDescription`.
+fn other_description(o: &DestinationSettings, s3: Value) -> (&'static str, Value) {
+    let retry = Output::new().put("DurationInSeconds", o.retry_duration_in_seconds).into_value();
+    let hints =
+        Output::new().put("IntervalInSeconds", o.interval_in_seconds).put("SizeInMBs", o.size_in_mbs).into_value();
+    let logging = Output::new().put("Enabled", false).into_value();
+    let out = Output::new().opt("RoleARN", o.role_arn.as_deref());
+    let (member, out) = match &o.kind {
+        DestinationKind::OpenSearch { legacy, domain_arn, cluster_endpoint, index_name, rotation, type_name } => (
+            if *legacy {
+                "ElasticsearchDestinationDescription"
+            } else {
+                "AmazonopensearchserviceDestinationDescription"
+            },
+            out.opt("DomainARN", domain_arn.as_deref())
+                .opt("ClusterEndpoint", cluster_endpoint.as_deref())
+                .put("IndexName", index_name.as_str())
+                .opt("TypeName", type_name.as_deref())
+                .put("IndexRotationPeriod", rotation.as_str())
+                .put("BufferingHints", hints)
+                .put("RetryOptions", retry),
+        ),
+        DestinationKind::Redshift { cluster_jdbc_url, data_table_name, data_table_columns, copy_options, username } => {
+            let copy = Output::new()
+                .put("DataTableName", data_table_name.as_str())
+                .opt("DataTableColumns", data_table_columns.as_deref())
+                .opt("CopyOptions", copy_options.as_deref())
+                .into_value();
+            (
+                "RedshiftDestinationDescription",
+                out.put("ClusterJDBCURL", cluster_jdbc_url.as_str())
+                    .put("CopyCommand", copy)
+                    .opt("Username", username.as_deref())
+                    .put("RetryOptions", retry),
+            )
+        }
+        DestinationKind::Splunk { hec_endpoint, hec_endpoint_type, hec_acknowledgment_timeout_in_seconds } => (
+            "SplunkDestinationDescription",
+            out.put("HECEndpoint", hec_endpoint.as_str())
+                .put("HECEndpointType", hec_endpoint_type.as_str())
+                .put("HECAcknowledgmentTimeoutInSeconds", *hec_acknowledgment_timeout_in_seconds)
+                .put("BufferingHints", hints)
+                .put("RetryOptions", retry),
+        ),
+    };
+    let value = out
+        .put("S3BackupMode", o.s3_backup_mode.as_str())
+        .put("S3DestinationDescription", s3)
+        .opt("ProcessingConfiguration", o.processing.as_ref().map(processing_value))
+        .put("CloudWatchLoggingOptions", logging)
+        .into_value();
+    (member, value)
+}
+
 fn describe_delivery_stream(f: &mut Firehose<'_>, m: Members<'_>) -> Result<Value> {
     let d = f.describe_delivery_stream(&m.required_string("DeliveryStreamName")?)?;
-    let mut destination = Output::new()
-        .put("DestinationId", d.destination.destination_id.as_str())
-        .put("S3DestinationDescription", s3_description(&d.destination, false));
-    if d.destination.extended {
-        destination = destination.put("ExtendedS3DestinationDescription", s3_description(&d.destination, true));
+    let mut destination = Output::new().put("DestinationId", d.destination.destination_id.as_str());
+    match &d.other_destination {
+        None => {
+            destination = destination.put("S3DestinationDescription", s3_description(&d.destination, false));
+            if d.destination.extended {
+                destination = destination.put("ExtendedS3DestinationDescription", s3_description(&d.destination, true));
+            }
+        }
+        Some(other) => {
+            let (member, value) = other_description(other, s3_description(&d.destination, false));
+            destination = destination.put(member, value);
+        }
     }
     let source = d.source.map(|s| {
         let kinesis = Output::new()

@@ -1,10 +1,13 @@
 //! Amazon Data Firehose: delivery streams that buffer records in virtual time
-//! and deliver them as objects into the engine's S3.
+//! and deliver them as objects into the engine's S3, or to simulated
+//! OpenSearch, Redshift and Splunk destinations.
 //!
 //! # Layout
 //! - [`model`]: the typed API (request and response structs per action).
 //! - [`error`]: errors by their JSON 1.1 `__type`, with AWS's messages.
 //! - [`transform`]: the simulated Lambda processor (Ok / Dropped / ProcessingFailed).
+//! - [`destinations`]: OpenSearch (Elasticsearch), Redshift and Splunk as
+//!   simulated sinks keeping the batches they took.
 //! - `streams`: create, delete, describe, list, tags.
 //! - `records`: PutRecord, PutRecordBatch, the per-stream throughput quota,
 //!   buffering, and delivery (object keys, error output).
@@ -34,6 +37,7 @@
 //! - Record ids are 64 characters from the engine's generator (AWS's are
 //!   opaque strings too).
 
+pub mod destinations;
 pub mod error;
 pub mod model;
 pub mod transform;
@@ -48,6 +52,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
+pub use destinations::{DestinationKind, DestinationSettings, IndexRotation, LoadedBatch, OtherDestination};
 pub use error::{FirehoseError, FirehoseErrorCode};
 pub use model::*;
 pub use transform::{Transform, TransformResult};
@@ -234,7 +239,11 @@ pub struct DeliveryStream {
     /// Starts at 1; AWS adds 1 on every configuration change.
     pub version: u64,
     pub source: Option<KinesisSource>,
+    /// The S3 destination; with `other_destination`, that one's S3
+    /// configuration (Redshift's intermediate bucket, or the backup bucket).
     pub destination: S3Destination,
+    /// OpenSearch, Redshift or Splunk, when the stream delivers there.
+    pub other_destination: Option<OtherDestination>,
     pub tags: BTreeMap<String, String>,
     /// Records waiting for delivery, oldest first.
     pub buffer: Vec<BufferedRecord>,
@@ -254,6 +263,17 @@ impl DeliveryStream {
     /// When the buffer will be delivered by interval, if anything is buffered.
     pub fn flush_at(&self) -> Option<SimTime> {
         self.flush_deadline.map(|k| k.at)
+    }
+
+    /// The buffering hints in force: (size in bytes, interval in seconds).
+    /// OpenSearch and Splunk have their own; S3 and Redshift use the S3 configuration's.
+    pub fn buffering(&self) -> (u64, u32) {
+        match &self.other_destination {
+            Some(o) if !matches!(o.settings.kind, DestinationKind::Redshift { .. }) => {
+                (u64::from(o.settings.size_in_mbs) * 1024 * 1024, o.settings.interval_in_seconds)
+            }
+            _ => (self.destination.size_limit_bytes(), self.destination.interval_in_seconds),
+        }
     }
 }
 

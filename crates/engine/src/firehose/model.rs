@@ -76,6 +76,68 @@ pub struct S3DestinationConfiguration {
     pub processing: Option<ProcessingConfiguration>,
 }
 
+/// `AmazonopensearchserviceDestinationConfiguration`, or with `legacy` the
+/// older `ElasticsearchDestinationConfiguration` (the course's "ElasticSearch").
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OpenSearchDestinationConfiguration {
+    pub legacy: bool,
+    pub role_arn: String,
+    /// One of `domain_arn` and `cluster_endpoint`.
+    pub domain_arn: Option<String>,
+    pub cluster_endpoint: Option<String>,
+    pub index_name: String,
+    /// `NoRotation`, `OneHour`, `OneDay` (the default), `OneWeek` or `OneMonth`.
+    pub index_rotation_period: Option<String>,
+    pub type_name: Option<String>,
+    /// 1 to 100 MiB (5) and 0 to 900 s (300).
+    pub buffering_hints: Option<BufferingHints>,
+    /// `RetryOptions.DurationInSeconds`: 0 to 7,200 (300).
+    pub retry_duration_in_seconds: Option<i64>,
+    /// `FailedDocumentsOnly` (the default) or `AllDocuments`.
+    pub s3_backup_mode: Option<String>,
+    /// Where failed (or all) documents are backed up.
+    pub s3: S3DestinationConfiguration,
+    pub processing: Option<ProcessingConfiguration>,
+}
+
+/// `RedshiftDestinationConfiguration`: records go to the S3 configuration's
+/// bucket first, then a COPY loads each object into the table.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RedshiftDestinationConfiguration {
+    pub role_arn: String,
+    pub cluster_jdbc_url: String,
+    pub data_table_name: String,
+    pub data_table_columns: Option<String>,
+    pub copy_options: Option<String>,
+    pub username: Option<String>,
+    /// `RetryOptions.DurationInSeconds`: 0 to 7,200 (3,600).
+    pub retry_duration_in_seconds: Option<i64>,
+    /// `Disabled` (the default) or `Enabled`.
+    pub s3_backup_mode: Option<String>,
+    /// The intermediate bucket; its buffering hints are the stream's.
+    pub s3: S3DestinationConfiguration,
+    pub processing: Option<ProcessingConfiguration>,
+}
+
+/// `SplunkDestinationConfiguration`: events to a Splunk HTTP Event Collector.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SplunkDestinationConfiguration {
+    pub hec_endpoint: String,
+    /// `Raw` or `Event`.
+    pub hec_endpoint_type: String,
+    pub hec_token: Option<String>,
+    /// 180 to 600 (180).
+    pub hec_acknowledgment_timeout_in_seconds: Option<i64>,
+    /// 1 to 5 MiB (5) and 0 to 60 s (60).
+    pub buffering_hints: Option<BufferingHints>,
+    /// `RetryOptions.DurationInSeconds`: 0 to 7,200 (3,600).
+    pub retry_duration_in_seconds: Option<i64>,
+    /// `FailedEventsOnly` (the default) or `AllEvents`.
+    pub s3_backup_mode: Option<String>,
+    pub s3: S3DestinationConfiguration,
+    pub processing: Option<ProcessingConfiguration>,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct KinesisStreamSourceConfiguration {
     pub kinesis_stream_arn: String,
@@ -90,6 +152,9 @@ pub struct CreateDeliveryStreamRequest {
     pub kinesis_stream_source: Option<KinesisStreamSourceConfiguration>,
     pub s3_destination: Option<S3DestinationConfiguration>,
     pub extended_s3_destination: Option<S3DestinationConfiguration>,
+    pub opensearch_destination: Option<OpenSearchDestinationConfiguration>,
+    pub redshift_destination: Option<RedshiftDestinationConfiguration>,
+    pub splunk_destination: Option<SplunkDestinationConfiguration>,
     pub tags: Vec<(String, String)>,
     /// Simulation config, not AWS API: what the simulated Lambda processor
     /// does to each record when the destination's processing configuration
@@ -136,7 +201,10 @@ pub struct DeliveryStreamDescription {
     pub version_id: String,
     pub created_at: SimTime,
     pub source: Option<KinesisStreamSourceDescription>,
+    /// The S3 destination; for the other sinks, their S3 configuration (backup or intermediate bucket).
     pub destination: S3DestinationDescription,
+    /// A Redshift, OpenSearch or Splunk destination's own settings.
+    pub other_destination: Option<super::destinations::DestinationSettings>,
     pub has_more_destinations: bool,
 }
 

@@ -165,14 +165,15 @@ pub(super) fn accept(
     stream.next_number += 1;
     stream.buffer.push(BufferedRecord { number, record_id: record_id.clone(), data, arrival });
     stream.buffered_bytes += size;
-    if stream.flush_deadline.is_none() && stream.destination.interval_in_seconds > 0 {
-        let interval = SimDuration::from_secs(u64::from(stream.destination.interval_in_seconds));
+    let (size_limit, interval) = stream.buffering();
+    if stream.flush_deadline.is_none() && interval > 0 {
+        let interval = SimDuration::from_secs(u64::from(interval));
         stream.flush_deadline = Some(core.schedule_in(
             interval,
             Deadline::FirehoseBufferInterval { stream: String::from(&*stream.name), incarnation: stream.incarnation },
         ));
     }
-    if stream.buffered_bytes >= stream.destination.size_limit_bytes() {
+    if stream.buffered_bytes >= size_limit {
         flush(core, stream, sinks);
     }
     record_id
@@ -188,7 +189,7 @@ pub(super) fn after_call(core: &mut Core, stream: &mut DeliveryStream, sinks: &m
         records,
         buffered_bytes: stream.buffered_bytes,
     });
-    if stream.destination.interval_in_seconds == 0 && !stream.buffer.is_empty() {
+    if stream.buffering().1 == 0 && !stream.buffer.is_empty() {
         flush(core, stream, sinks);
     }
 }
@@ -261,12 +262,14 @@ pub(super) fn flush(core: &mut Core, stream: &mut DeliveryStream, sinks: &mut Si
         }
     }
     let prefix = stream.destination.prefix.clone().unwrap_or_default();
-    if let Some(oldest) = delivered.iter().map(|d| d.1).min() {
+    if stream.other_destination.is_some() {
+        load_other(core, stream, sinks, &prefix, delivered);
+    } else if let Some(oldest) = delivered.iter().map(|d| d.1).min() {
         let key = object_key(core, stream, &prefix, oldest);
         let first = delivered[0].0;
         let count = delivered.len() as u32;
         let body: Vec<u8> = delivered.into_iter().flat_map(|d| d.2).collect();
-        write(core, stream, sinks, key, body, count, first, false);
+        write(core, stream, sinks, key, body, count, first, ObjectRole::Delivery);
     }
     if let Some(oldest) = failed.iter().map(|r| r.arrival).min() {
         let lambda_arn = stream.destination.lambda_arn.clone().unwrap_or_default();
@@ -275,8 +278,73 @@ pub(super) fn flush(core: &mut Core, stream: &mut DeliveryStream, sinks: &mut Si
         let now = core.now;
         let body = failed.iter().map(|r| failed_record_json(r, &lambda_arn, now) + "\n").collect::<String>();
         let (count, first) = (failed.len() as u32, failed[0].number);
-        write(core, stream, sinks, key, body.into_bytes(), count, first, true);
+        write(core, stream, sinks, key, body.into_bytes(), count, first, ObjectRole::ErrorOutput);
     }
+}
+
+/// Delivery to OpenSearch, Redshift or Splunk: the S3 object first where
+/// there is one (Redshift's intermediate object, or a backup of everything),
+/// then one batch per target — for Redshift only if its COPY has an object
+/// to load.
+fn load_other(
+    core: &mut Core,
+    stream: &mut DeliveryStream,
+    sinks: &mut Sinks<'_>,
+    prefix: &str,
+    delivered: Vec<(u64, SimTime, Vec<u8>)>,
+) {
+    let Some(settings) = stream.other_destination.as_ref().map(|o| o.settings.clone()) else { return };
+    let Some(oldest) = delivered.iter().map(|d| d.1).min() else { return };
+    let mut copied_from = None;
+    if settings.writes_s3() {
+        let key = object_key(core, stream, prefix, oldest);
+        let body: Vec<u8> = delivered.iter().flat_map(|d| d.2.iter().copied()).collect();
+        let count = delivered.len() as u32;
+        write(core, stream, sinks, key.clone(), body, count, delivered[0].0, ObjectRole::Backup);
+        let written = stream.deliveries.back().is_some_and(|d| d.error.is_none());
+        if matches!(settings.kind, DestinationKind::Redshift { .. }) {
+            if !written {
+                return;
+            }
+            copied_from = Some(format!("s3://{}/{key}", stream.destination.bucket));
+        }
+    }
+    for (target, members) in destinations::batches(&settings, &delivered) {
+        let bytes: u64 = members.iter().map(|&i| delivered[i].2.len() as u64).sum();
+        let records = members.len() as u32;
+        let batch = LoadedBatch {
+            at: core.now,
+            target: target.clone(),
+            records,
+            bytes,
+            first_record: delivered[members[0]].0,
+            copied_from: copied_from.clone(),
+            preview: destinations::preview(&delivered, &members),
+        };
+        stream.metrics.delivered_records += u64::from(records);
+        stream.metrics.delivered_bytes += bytes;
+        if let Some(other) = stream.other_destination.as_mut() {
+            other.record(batch);
+        }
+        core.emit(Event::FirehoseDestinationLoaded {
+            stream: stream.name.clone(),
+            destination: settings.kind.name(),
+            target,
+            records,
+        });
+    }
+}
+
+/// What an object written to S3 is to the delivery stream.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ObjectRole {
+    /// The S3 destination's delivery: counted as delivered.
+    Delivery,
+    /// Records that failed processing, under the error output prefix.
+    ErrorOutput,
+    /// Another destination's intermediate or backup object: its records
+    /// count as delivered when that destination takes them.
+    Backup,
 }
 
 /// Puts one object through S3's own path (notifications fire), and records it.
@@ -289,8 +357,9 @@ fn write(
     body: Vec<u8>,
     records: u32,
     first_record: u64,
-    error_output: bool,
+    role: ObjectRole,
 ) {
+    let error_output = role == ObjectRole::ErrorOutput;
     let bucket = stream.destination.bucket.clone();
     let bytes = body.len() as u64;
     let put = PutObject { bucket: bucket.clone(), key: key.clone(), body, content_type: None };
@@ -298,7 +367,7 @@ fn write(
     let error = result.err().map(|e| e.to_string());
     match &error {
         None => {
-            if !error_output {
+            if role == ObjectRole::Delivery {
                 stream.metrics.delivered_records += u64::from(records);
                 stream.metrics.delivered_bytes += bytes;
             }

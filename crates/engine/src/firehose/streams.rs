@@ -215,14 +215,39 @@ impl Firehose<'_> {
                 "Member must have length less than or equal to 50",
             ));
         }
-        let destination = match (req.s3_destination, req.extended_s3_destination) {
-            (Some(config), None) => destination(config, false, req.transform)?,
-            (None, Some(config)) => destination(config, true, req.transform)?,
-            _ => {
-                return Err(FirehoseError::invalid(
-                    "Exactly one destination configuration is required: S3DestinationConfiguration or ExtendedS3DestinationConfiguration.",
-                ))
+        let given = [
+            req.s3_destination.is_some(),
+            req.extended_s3_destination.is_some(),
+            req.opensearch_destination.is_some(),
+            req.redshift_destination.is_some(),
+            req.splunk_destination.is_some(),
+        ];
+        if given.iter().filter(|g| **g).count() != 1 {
+            return Err(FirehoseError::invalid(
+                "Exactly one destination configuration is required: S3, ExtendedS3, Redshift, \
+                 AmazonopensearchService (or Elasticsearch) or Splunk.",
+            ));
+        }
+        let other = if let Some(c) = req.opensearch_destination {
+            Some(destinations::opensearch(c)?)
+        } else if let Some(c) = req.redshift_destination {
+            Some(destinations::redshift(c)?)
+        } else if let Some(c) = req.splunk_destination {
+            Some(destinations::splunk(c)?)
+        } else {
+            None
+        };
+        let (destination, other_destination) = match (req.s3_destination, req.extended_s3_destination, other) {
+            (Some(config), _, _) => (destination(config, false, req.transform)?, None),
+            (_, Some(config), _) => (destination(config, true, req.transform)?, None),
+            (_, _, Some((settings, mut s3))) => {
+                // The destination's own processing configuration runs before it.
+                s3.processing = settings.processing.clone();
+                let s3 = destination(s3, false, req.transform)?;
+                let other = OtherDestination { settings, batches: VecDeque::new(), loaded_records: 0 };
+                (s3, Some(other))
             }
+            (None, None, None) => unreachable!("exactly one destination was checked above"),
         };
         let account = self.account().to_string();
         if self.state.streams.contains_key(&name) {
@@ -246,6 +271,7 @@ impl Firehose<'_> {
             version: 1,
             source,
             destination,
+            other_destination,
             tags: req.tags.into_iter().collect(),
             buffer: Vec::new(),
             buffered_bytes: 0,
@@ -309,8 +335,9 @@ impl Firehose<'_> {
                 size_in_mbs: d.size_in_mbs,
                 interval_in_seconds: d.interval_in_seconds,
                 compression_format: d.compression_format.clone(),
-                processing: d.processing.clone(),
+                processing: if s.other_destination.is_some() { None } else { d.processing.clone() },
             },
+            other_destination: s.other_destination.as_ref().map(|o| o.settings.clone()),
             has_more_destinations: false,
         })
     }
