@@ -49,12 +49,15 @@ pub const S3_ACTIONS: &[&str] = &[
 pub const KINESIS_ACTIONS: &[&str] = &[
     "CreateStream",
     "DeleteStream",
+    "DeregisterStreamConsumer",
     "GetRecords",
     "GetShardIterator",
     "MergeShards",
     "PutRecord",
     "PutRecords",
+    "RegisterStreamConsumer",
     "SplitShard",
+    "SubscribeToShard",
     "UpdateShardCount",
 ];
 

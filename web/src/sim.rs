@@ -181,6 +181,18 @@ pub struct Sim {
     /// Bumped whenever `notifications` changes, so topic views re-render only then.
     #[cfg(feature = "sns")]
     pub notifications_revision: u64,
+    /// Open SubscribeToShard answers, by the gateway's event-stream id.
+    #[cfg(feature = "kinesis")]
+    event_streams: BTreeMap<u64, EventStreamLog>,
+}
+
+/// An open SubscribeToShard answer: its log entry, and the frames its body has carried.
+#[cfg(feature = "kinesis")]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct EventStreamLog {
+    log_id: u64,
+    frames: u64,
+    bytes: u64,
 }
 
 impl Sim {
@@ -210,6 +222,8 @@ impl Sim {
             notifications: BTreeMap::new(),
             #[cfg(feature = "sns")]
             notifications_revision: 0,
+            #[cfg(feature = "kinesis")]
+            event_streams: BTreeMap::new(),
         }
     }
 
@@ -658,7 +672,31 @@ impl Sim {
     }
 
     /// Completes the log entries of long polls that finished.
+    /// Reads what the open event streams carried since the last call into their log entries.
+    #[cfg(feature = "kinesis")]
+    fn drain_event_streams(&mut self) {
+        for chunk in self.gateway.poll_event_streams(&mut self.engine) {
+            let Some(log) = self.event_streams.get_mut(&chunk.stream) else { continue };
+            log.bytes += chunk.bytes.len() as u64;
+            log.frames += chunk.messages();
+            let (log_id, text) = (log.log_id, event_stream_text(log, chunk.done));
+            let frames = log.frames;
+            if chunk.done {
+                self.event_streams.remove(&chunk.stream);
+            }
+            if let Some(entry) = self.log.iter_mut().find(|e| e.id == log_id) {
+                entry.response = Some(text);
+                if chunk.done {
+                    entry.summary = format!("SubscribeToShard → event stream ended after {frames} events");
+                }
+                self.log_revision += 1;
+            }
+        }
+    }
+
     fn settle(&mut self) {
+        #[cfg(feature = "kinesis")]
+        self.drain_event_streams();
         for (pending, response) in self.gateway.poll_completed(&mut self.engine) {
             let Some((log_id, queue_url, app)) = self.pending.remove(&pending) else { continue };
             let mut entry = match self.log.iter().position(|e| e.id == log_id) {
@@ -688,6 +726,14 @@ impl Sim {
 
     /// Fills in a log entry from its response and keeps any receipt handles.
     fn complete(&mut self, entry: &mut LogEntry, queue_url: &str, response: &decouple_wire::HttpResponse) -> Outcome {
+        #[cfg(feature = "kinesis")]
+        if let Some(stream) = response.header(decouple_wire::EVENT_STREAM_HEADER).and_then(|id| id.parse().ok()) {
+            // SubscribeToShard: the body is an event stream that goes on as the clock moves.
+            self.event_streams.insert(stream, EventStreamLog { log_id: entry.id, ..EventStreamLog::default() });
+            entry.response = Some(event_stream_text(&EventStreamLog::default(), false));
+            entry.summary = "SubscribeToShard → event stream open: records are pushed as they arrive".into();
+            return Outcome::Ok(Value::Null);
+        }
         entry.response = Some(api::raw_response(response));
         match api::parse_response(response) {
             Ok(body) => {
@@ -743,6 +789,18 @@ impl Sim {
 }
 
 /// A one-line outcome: "SendMessage → 8c1f…", "ReceiveMessage → 2 messages".
+/// A SubscribeToShard log entry's response: the frames so far, not their bytes.
+#[cfg(feature = "kinesis")]
+fn event_stream_text(log: &EventStreamLog, done: bool) -> String {
+    format!(
+        "HTTP/1.1 200\ncontent-type: application/vnd.amazon.eventstream\n\n\
+         initial-response, then {} SubscribeToShardEvent frames ({} bytes){}",
+        log.frames,
+        log.bytes,
+        if done { "; the stream has ended" } else { " so far; more as the clock moves" }
+    )
+}
+
 fn summarize(action: &str, body: &Value) -> String {
     match action {
         "ReceiveMessage" => {
@@ -1060,5 +1118,68 @@ mod tests {
         assert_eq!(sim.waiting_on(&url), 0);
         assert!(sim.log[1].summary.contains("1 message"), "{:?}", sim.log[1]);
         assert_eq!(sim.receipts.len(), 1);
+    }
+}
+
+#[cfg(all(test, feature = "kinesis"))]
+mod fan_out_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_subscribe_to_shard_entry_counts_the_events_pushed_until_the_stream_ends() {
+        let mut sim = Sim::new(4);
+        let kinesis = |sim: &mut Sim, action: &'static str, members: Vec<(&'static str, Value)>| {
+            sim.call(&ApiRequest::kinesis(action, members))
+        };
+        kinesis(&mut sim, "CreateStream", vec![("StreamName", json!("clicks")), ("ShardCount", json!(1))]);
+        sim.advance_by(SimDuration::from_secs(10));
+        let arn = sim.engine.kinesis_state().stream("clicks").unwrap().arn.clone();
+        let registered = kinesis(
+            &mut sim,
+            "RegisterStreamConsumer",
+            vec![("StreamARN", json!(arn)), ("ConsumerName", json!("app"))],
+        );
+        let Outcome::Ok(body) = registered else { panic!("{registered:?}") };
+        let consumer = body["Consumer"]["ConsumerARN"].as_str().unwrap().to_string();
+        sim.advance_by(SimDuration::from_secs(10));
+        let subscribed = kinesis(
+            &mut sim,
+            "SubscribeToShard",
+            vec![
+                ("ConsumerARN", json!(consumer)),
+                ("ShardId", json!("shardId-000000000000")),
+                ("StartingPosition", json!({"Type": "LATEST"})),
+            ],
+        );
+        assert_eq!(subscribed, Outcome::Ok(Value::Null));
+        let entry_id = sim.log.back().unwrap().id;
+        assert_eq!(
+            sim.log.back().unwrap().summary,
+            "SubscribeToShard → event stream open: records are pushed as they arrive"
+        );
+        for i in 0..3 {
+            let data = json!(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, format!("r{i}")));
+            kinesis(
+                &mut sim,
+                "PutRecord",
+                vec![("StreamName", json!("clicks")), ("PartitionKey", json!("k")), ("Data", data)],
+            );
+            sim.advance_by(SimDuration::from_secs(1));
+        }
+        let entry = |sim: &Sim| sim.log.iter().find(|e| e.id == entry_id).unwrap().clone();
+        let response = entry(&sim).response.unwrap();
+        assert!(response.contains("SubscribeToShardEvent frames"), "{response}");
+        assert!(!response.contains("then 0 "), "events were pushed: {response}");
+        let pushed = sim.engine.kinesis_state().subscriptions().next().unwrap().delivered_records;
+        assert_eq!(pushed, 3);
+        // Five minutes on, the subscription ends and its entry says so.
+        sim.advance_by(SimDuration::from_mins(5));
+        assert!(
+            entry(&sim).summary.starts_with("SubscribeToShard → event stream ended after "),
+            "{}",
+            entry(&sim).summary
+        );
+        assert!(sim.engine.kinesis_state().subscriptions().next().is_none(), "drained and forgotten");
     }
 }

@@ -156,6 +156,23 @@ pub struct StreamChunk {
     pub done: bool,
 }
 
+impl StreamChunk {
+    /// How many event-stream messages `bytes` holds: each starts with its
+    /// total length as a big-endian u32.
+    pub fn messages(&self) -> u64 {
+        let (mut at, mut count) = (0usize, 0u64);
+        while let Some(prelude) = self.bytes.get(at..at + 4) {
+            let total = u32::from_be_bytes([prelude[0], prelude[1], prelude[2], prelude[3]]) as usize;
+            if total < 16 {
+                break;
+            }
+            at += total;
+            count += 1;
+        }
+        count
+    }
+}
+
 /// Salt that keeps the request-id stream apart from the engine's own stream for the same seed.
 const REQUEST_ID_SALT: u64 = 0x7769_7265_2d72_6571; // "wire-req"
 

@@ -13,6 +13,8 @@ pub mod buckets;
 pub mod clock_bar;
 #[cfg(feature = "sns")]
 pub mod devices;
+#[cfg(feature = "kinesis")]
+pub mod fanout_panel;
 pub mod flash;
 pub mod help;
 pub mod message_detail;

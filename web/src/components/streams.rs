@@ -440,6 +440,8 @@ pub fn stream_card(p: &StreamCardProps) -> Html {
             { hash_bar }
             <div class="lanes shard-lanes">{ for lanes }</div>
             { closed_view.unwrap_or_default() }
+            <super::fanout_panel::FanOutPanel sim={p.sim.clone()} version={p.version} stream={name.clone()}
+                on_action={p.on_action.clone()} />
             <div class="forms">
                 <PutForm stream={name.clone()} on_action={p.on_action.clone()} />
                 <form class="reshard" onsubmit={update_count} aria-label={format!("Update shard count of {name}")} novalidate=true>

@@ -95,6 +95,12 @@ impl KinesisState {
         self.streams.values()
     }
 
+    /// Enhanced fan-out subscriptions: the open ones, and those that ended
+    /// but whose last events have not been drained yet.
+    pub fn subscriptions(&self) -> impl Iterator<Item = &fanout::Subscription> {
+        self.subscriptions.values()
+    }
+
     pub fn stream(&self, name: &str) -> Option<&Stream> {
         self.streams.get(name)
     }

@@ -1,0 +1,46 @@
+// Enhanced fan-out on the Kinesis page: register a consumer (CREATING, then
+// ACTIVE), subscribe it to a shard, put records and see them pushed to the
+// subscription, with the SubscribeToShard log entry counting the events;
+// after five virtual minutes the subscription ends. Also a screenshot.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { setup, open, assertHealthy, nextDeadline, streamCard, createStream, putRecords } from './helpers.mjs';
+
+const ctx = setup('kinesis');
+const OUT = fileURLToPath(new URL('./screenshots/', import.meta.url));
+
+test('a registered consumer subscribes to a shard and gets new records pushed for five minutes', async () => {
+  const page = await open(ctx);
+  await createStream(page, 'clicks', { shards: 1 });
+  await nextDeadline(page);
+  const card = streamCard(page, 'clicks');
+  const efo = card.getByRole('region', { name: 'Enhanced fan-out consumers of clicks' });
+  await efo.getByLabel('Consumer name').fill('dashboard');
+  await efo.getByRole('button', { name: 'Register consumer' }).click();
+  const consumer = efo.locator('li[data-consumer="dashboard"]');
+  assert.equal(await consumer.getByTestId('consumer-status').textContent(), 'CREATING');
+  assert.equal(await consumer.getByRole('button', { name: 'Subscribe to shardId-000000000000' }).isDisabled(), true);
+  await nextDeadline(page);
+  assert.equal(await consumer.getByTestId('consumer-status').textContent(), 'ACTIVE');
+
+  await consumer.getByRole('button', { name: 'Subscribe to shardId-000000000000' }).click();
+  const log = page.getByTestId('log').locator('.entry').first();
+  assert.equal(await log.locator('.summary').textContent(), 'SubscribeToShard → event stream open: records are pushed as they arrive');
+  await putRecords(page, 'clicks', 5);
+  await page.keyboard.press('s');
+  const subscription = consumer.getByTestId('subscription');
+  assert.match(await subscription.textContent(), /^shardId-000000000000: 5 records pushed in \d+ events · open, 4m 5\ds left$/);
+  const entry = page.getByTestId('log').locator('.entry', { hasText: 'SubscribeToShard' }).first();
+  assert.match(await entry.locator('details pre').nth(1).textContent(), /SubscribeToShardEvent frames/);
+  await mkdir(OUT, { recursive: true });
+  await efo.screenshot({ path: `${OUT}kinesis-fanout.png` });
+
+  // Five minutes later the subscription has ended; a consumer subscribes again to go on.
+  const summary = () => page.getByTestId('log').locator('.entry', { hasText: 'SubscribeToShard' }).first().locator('.summary').textContent();
+  for (let i = 0; i < 10 && !(await summary()).includes('ended'); i++) await nextDeadline(page);
+  assert.match(await summary(), /^SubscribeToShard → event stream ended after \d+ events$/);
+  assert.equal(await consumer.getByTestId('subscription').count(), 0);
+  await assertHealthy(page);
+});
