@@ -1,7 +1,9 @@
 // Enhanced fan-out on the Kinesis page: register a consumer (CREATING, then
 // ACTIVE), subscribe it to a shard, put records and see them pushed to the
 // subscription, with the SubscribeToShard log entry counting the events;
-// after five virtual minutes the subscription ends. Also a screenshot.
+// after five virtual minutes the subscription ends. Also a screenshot. And
+// the shared read quota that fan-out avoids: a sixth GetRecords in one
+// virtual second is refused, and the shard's read meters say why.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
@@ -42,5 +44,24 @@ test('a registered consumer subscribes to a shard and gets new records pushed fo
   for (let i = 0; i < 10 && !(await summary()).includes('ended'); i++) await nextDeadline(page);
   assert.match(await summary(), /^SubscribeToShard → event stream ended after \d+ events$/);
   assert.equal(await consumer.getByTestId('subscription').count(), 0);
+  await assertHealthy(page);
+});
+
+test('GetRecords readers share five calls a second per shard: the sixth is throttled and the meter is red', async () => {
+  const page = await open(ctx);
+  await createStream(page, 'clicks', { shards: 1 });
+  await nextDeadline(page);
+  await putRecords(page, 'clicks', 3);
+  const lane = streamCard(page, 'clicks').locator('.shard-lane[data-shard="shardId-000000000000"]');
+  const reads = lane.locator('.meter', { hasText: 'Reads' }).first();
+  assert.match(await reads.textContent(), /0 \/ 5 GetRecords this second/);
+  for (let i = 1; i <= 5; i++) await lane.getByRole('button', { name: 'Get records' }).click();
+  assert.match(await reads.textContent(), /5 \/ 5 GetRecords this second/);
+  assert.match(await reads.getAttribute('class'), /hot/);
+  await lane.getByRole('button', { name: 'Get records' }).click();
+  assert.match(await page.getByTestId('flash').textContent(), /ProvisionedThroughputExceededException/);
+  assert.equal(await lane.getByTestId('read-throttled').textContent(), '1 reads throttled');
+  await page.getByRole('button', { name: '+1 s' }).click();
+  assert.match(await reads.textContent(), /0 \/ 5 GetRecords this second/);
   await assertHealthy(page);
 });

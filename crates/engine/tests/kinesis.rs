@@ -314,8 +314,12 @@ fn reads_are_limited_to_five_calls_per_second_per_shard() {
     let err = get(&mut e, &it).unwrap_err();
     assert_eq!(err.code, KinesisErrorCode::ProvisionedThroughputExceededException);
     assert_eq!(err.message, "Rate exceeded for Shard - 000000000000/s/shardId-000000000000");
+    let shard = |e: &Engine| e.kinesis_state().stream("s").unwrap().shards[0].reads_at(e.now());
+    assert_eq!((shard(&e).calls, shard(&e).blocked_until), (5, None), "the throttled call is not counted");
     e.advance_by(SimDuration::from_secs(1));
+    assert_eq!(shard(&e).calls, 0, "a new second");
     assert!(get(&mut e, &it).is_ok());
+    assert_eq!(shard(&e).calls, 1);
 }
 
 #[test]
@@ -332,6 +336,9 @@ fn reading_more_than_two_mebibytes_blocks_the_shard_until_paid_off() {
     assert_eq!(page.records.len(), 5);
     let next = page.next_shard_iterator.unwrap();
     // About 5 MB read: the shard is blocked for three seconds at 2 MiB/s.
+    let reads = e.kinesis_state().stream("s").unwrap().shards[0].reads_at(e.now());
+    assert!(reads.bytes > 5_000_000, "{reads:?}");
+    assert_eq!(reads.blocked_until.map(|t| t.saturating_sub(e.now()).as_secs()), Some(3));
     e.advance_by(SimDuration::from_secs(2));
     assert_eq!(get(&mut e, &next).unwrap_err().code, KinesisErrorCode::ProvisionedThroughputExceededException);
     e.advance_by(SimDuration::from_secs(1));

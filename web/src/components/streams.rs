@@ -187,6 +187,36 @@ fn this_second(shard: &Shard, now: SimTime) -> (u64, u64) {
         .fold((0, 0), |(n, b), r| (n + 1, b + r.size() as u64))
 }
 
+/// Per-shard read quotas, per second: GetRecords calls and bytes, shared by
+/// every GetRecords reader of the shard (enhanced fan-out has its own).
+const READ_CALLS: u64 = 5;
+const READ_BYTES: u64 = 2 * 1024 * 1024;
+
+/// The shard's read meters for the current virtual second, red when a
+/// GetRecords would be refused.
+fn read_meters(shard: &Shard, now: SimTime) -> Html {
+    let reads = shard.reads_at(now);
+    let calls = u64::from(reads.calls);
+    let hot = calls >= READ_CALLS || reads.blocked_until.is_some();
+    html! {
+        <>
+            { meter("Reads", calls, READ_CALLS, format!("{calls} / 5 GetRecords this second"), hot) }
+            { meter("Read bytes", reads.bytes, READ_BYTES, format!("{} B / 2 MiB", reads.bytes), hot) }
+            if let Some(until) = reads.blocked_until {
+                <p class="throttled hot" data-testid="reads-blocked">
+                    { format!("Reads refused for {}: a GetRecords returned more than 2 MiB, paid off at 2 MiB/s",
+                        timefmt::countdown(until.saturating_sub(now))) }
+                </p>
+            }
+            if shard.metrics.read_throttled > 0 {
+                <p class="throttled" data-testid="read-throttled">
+                    { format!("{} reads throttled", shard.metrics.read_throttled) }
+                </p>
+            }
+        </>
+    }
+}
+
 fn meter(label: &str, used: u64, max: u64, text: String, hot: bool) -> Html {
     let percent = (used as f64 / max as f64 * 100.0).clamp(0.0, 100.0);
     html! {
@@ -365,6 +395,7 @@ pub fn stream_card(p: &StreamCardProps) -> Html {
                             { format!("{} writes throttled (ProvisionedThroughputExceededException)", s.metrics.write_throttled) }
                         </p>
                     }
+                    { read_meters(s, now) }
                 </div>
                 <ol class="chips" aria-label={format!("Newest records in {shard_id}")}>{ for chips }</ol>
                 if more > 0 { <p class="more">{ format!("+ {more} older") }</p> }

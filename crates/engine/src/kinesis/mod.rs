@@ -232,7 +232,29 @@ pub struct ShardMetrics {
     pub read_throttled: u64,
 }
 
+/// A shard's read quota use in one virtual second (see [`Shard::reads_at`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShardReads {
+    /// GetRecords calls answered this second (at most 5).
+    pub calls: u32,
+    /// Bytes they returned (2 MiB a second; one bigger read blocks the shard).
+    pub bytes: u64,
+    /// While a read of more than 2 MiB is paid off, no GetRecords is answered.
+    pub blocked_until: Option<SimTime>,
+}
+
 impl Shard {
+    /// The read quota used in the virtual second `now` falls in.
+    pub fn reads_at(&self, now: SimTime) -> ShardReads {
+        let mut window = self.reads;
+        let window = window.at(now);
+        ShardReads {
+            calls: window.count,
+            bytes: window.bytes,
+            blocked_until: (self.reads_blocked_until > now).then_some(self.reads_blocked_until),
+        }
+    }
+
     fn new(number: u32, range: HashKeyRange, now: SimTime) -> Self {
         Shard {
             number,
