@@ -403,6 +403,71 @@ fn a_hot_key_is_throttled_on_its_shard_only_and_retries_back_off_until_written()
 }
 
 #[test]
+fn the_iterator_age_grows_while_a_crashed_workers_leases_wait_and_falls_after_failover() {
+    let mut e = engine(11);
+    active_stream(&mut e, "s", 2);
+    app(&mut e, "s", 1, KclConfig::default());
+    let age = |e: &Engine| {
+        let s = e.kinesis_state();
+        s.kcl_application(APP).unwrap().iterator_age(s.stream("s").unwrap(), e.now()).as_millis()
+    };
+    let mut n = 0;
+    let mut run = |e: &mut Engine, seconds: u64| {
+        for _ in 0..seconds {
+            for _ in 0..4 {
+                n += 1;
+                put(e, "s", &format!("k{n}"), "x");
+            }
+            e.advance_by(secs(1));
+        }
+    };
+    run(&mut e, 5);
+    // Caught up: every lease is checkpointed at the shard's last record.
+    assert_eq!(age(&e), 0);
+    e.kcl().add_worker(APP).unwrap();
+    run(&mut e, 25);
+    assert!(state(&e).workers().all(|w| w.leases().count() == 1), "one lease each");
+    let victim = state(&e).workers().find(|w| w.leases().count() == 1).unwrap().name.to_string();
+    e.kcl().crash_worker(APP, &victim).unwrap();
+    run(&mut e, 8);
+    // Nobody reads the crashed worker's shard: its oldest unprocessed record ages.
+    let waiting = age(&e);
+    assert!((7_000..=9_000).contains(&waiting), "{waiting}");
+    run(&mut e, 30);
+    assert_eq!(owners(&e).len(), 1, "the survivor took the lease over");
+    assert!(age(&e) < 1_000, "{}", age(&e));
+}
+
+#[test]
+fn a_throttled_producer_shows_its_longest_backoff() {
+    let mut e = engine(5);
+    active_stream(&mut e, "s", 1);
+    e.kinesis_producers()
+        .start_producer(StartProducer {
+            name: "p".into(),
+            stream: "s".into(),
+            records_per_second: 1_500,
+            strategy: PartitionKeyStrategy::Random,
+        })
+        .unwrap();
+    assert_eq!(e.kinesis_state().producer("p").unwrap().backoff(), None);
+    e.advance_by(secs(3));
+    let p = e.kinesis_state().producer("p").unwrap();
+    let b = p.backoff().expect("1,500 a second into one shard must back off");
+    assert!(b.attempt <= p.stats.max_attempt);
+    assert!(b.attempt >= 2, "{b:?}");
+    assert_eq!(b.ceiling, backoff_ceiling(b.attempt));
+    assert!(b.retry_at > e.now() && b.retry_at <= e.now() + b.ceiling, "{b:?}");
+    assert!(b.records > 0 && b.records <= p.backlog());
+    assert_eq!(backoff_ceiling(1), SimDuration::from_millis(100));
+    assert_eq!(backoff_ceiling(4), SimDuration::from_millis(800));
+    assert_eq!(backoff_ceiling(30), BACKOFF_CAP);
+    e.kinesis_producers().stop_producer("p").unwrap();
+    e.advance_by(secs(60));
+    assert_eq!(e.kinesis_state().producer("p").unwrap().backoff(), None);
+}
+
+#[test]
 fn a_stopped_producer_finishes_its_retries_and_a_removed_one_leaves_nothing_behind() {
     let mut e = engine(12);
     active_stream(&mut e, "s", 1);

@@ -419,6 +419,25 @@ impl KclApplication {
         self.workers.values().find(|w| &*w.name == name)
     }
 
+    /// How far the application is behind its stream, in the spirit of
+    /// CloudWatch's GetRecords.IteratorAgeMilliseconds (maximum): the age of
+    /// the oldest record past an unfinished lease's checkpoint, 0 when every
+    /// lease is caught up. Judged from the lease table rather than from the
+    /// last GetRecords answer, so it keeps growing while a crashed worker's
+    /// leases wait to fail over (nobody reads them, nothing is checkpointed).
+    pub fn iterator_age(&self, stream: &Stream, now: SimTime) -> SimDuration {
+        let behind = self.leases.values().filter_map(|lease| {
+            let shard = stream.shards.iter().find(|s| s.number == lease.shard)?;
+            let next = match &lease.checkpoint {
+                Checkpoint::TrimHorizon => shard.trim_horizon(),
+                Checkpoint::Sequence(seq) => SequenceNumber::parse(seq)?.index + 1,
+                Checkpoint::Latest | Checkpoint::ShardEnd => return None,
+            };
+            Some(shard.millis_behind(next, now))
+        });
+        SimDuration::from_millis(behind.max().unwrap_or(0))
+    }
+
     /// Records processed by all workers (duplicates counted).
     pub fn processed(&self) -> u64 {
         self.workers.values().map(|w| w.processed).sum()
