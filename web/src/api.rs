@@ -43,9 +43,11 @@ pub const S3_ACTIONS: &[&str] = &[
 #[cfg(feature = "kinesis")]
 pub const KINESIS_ACTIONS: &[&str] = &[
     "CreateStream",
+    "DecreaseStreamRetentionPeriod",
     "DeleteStream",
     "GetRecords",
     "GetShardIterator",
+    "IncreaseStreamRetentionPeriod",
     "MergeShards",
     "PutRecord",
     "PutRecords",

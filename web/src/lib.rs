@@ -14,6 +14,7 @@
 //!   and the simulated apps' turns between the engine's deadlines.
 //! - [`apps`]: simulated producers and consumers (clients, as plain data).
 //! - [`metrics`]: CloudWatch-style samples per queue and the request counter.
+//! - [`kinesis_controls`]: the simulated KCL application's and producers' controls (`kinesis`).
 //! - [`persist`]: the journal that survives a reload, and share links.
 //! - [`state`]: plain-data app state, the `Action` enum and its reducer.
 //! - [`timefmt`]: virtual time as text.
@@ -24,6 +25,8 @@ pub mod api;
 pub mod apps;
 pub mod browser;
 pub mod components;
+#[cfg(feature = "kinesis")]
+pub mod kinesis_controls;
 pub mod metrics;
 pub mod persist;
 pub mod sim;

@@ -72,6 +72,10 @@ pub enum Command {
         endpoint: String,
         healthy: bool,
     },
+    /// A control of the simulated KCL application or producers (clients in
+    /// the engine, not AWS APIs: see `kinesis_controls`).
+    #[cfg(feature = "kinesis")]
+    Kinesis(crate::kinesis_controls::KinesisControl),
 }
 
 /// What one call came to, for the caller (a flash message, a form reset).
@@ -278,6 +282,8 @@ impl Sim {
                 }
                 Outcome::Ok(Value::Null)
             }
+            #[cfg(feature = "kinesis")]
+            Command::Kinesis(control) => crate::kinesis_controls::apply(&mut self.engine, &control),
         }
     }
 
@@ -387,6 +393,8 @@ impl Sim {
             if sample_at <= now {
                 #[cfg(feature = "sns")]
                 self.metrics.sample_topics(self.engine.sns_state(), now);
+                #[cfg(feature = "kinesis")]
+                self.metrics.sample_streams(self.engine.kinesis_state(), now);
                 self.metrics.sample(self.engine.sqs_state(), now);
             }
         }

@@ -227,6 +227,9 @@ pub enum Action {
     },
     #[cfg(feature = "kinesis")]
     CloseShardRead,
+    /// A control of the simulated KCL application or producers.
+    #[cfg(feature = "kinesis")]
+    Kinesis(crate::kinesis_controls::KinesisControl),
 }
 
 impl Reducible for State {
@@ -311,6 +314,14 @@ impl Reducible for State {
                 }
                 #[cfg(feature = "kinesis")]
                 Action::CloseShardRead => next.shard_read = None,
+                #[cfg(feature = "kinesis")]
+                Action::Kinesis(control) => {
+                    next.flash = match sim.perform(Command::Kinesis(control)) {
+                        Outcome::Err(e) => Some(flash(&self, FlashKind::Error, e.to_string())),
+                        Outcome::Ok(serde_json::Value::String(text)) => Some(flash(&self, FlashKind::Success, text)),
+                        _ => next.flash.take(),
+                    };
+                }
             }
         }
         next.version += 1;
