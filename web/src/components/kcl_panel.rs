@@ -110,6 +110,7 @@ fn camel_breaks(name: &str) -> Html {
 }
 
 fn lease_table(app: &KclApplication, now: SimTime) -> Html {
+    let caption_id = format!("lease-table-{}", app.id);
     let ids = |shards: &[u32]| -> String {
         if shards.is_empty() {
             String::new()
@@ -118,12 +119,13 @@ fn lease_table(app: &KclApplication, now: SimTime) -> Html {
         }
     };
     html! {
-        <div class="lease-table-wrap">
-            <table class="lease-table" data-testid="lease-table">
-                <caption>
-                    { format!("DynamoDB table {} ", app.name) }
-                    <span class="muted">{ "— the lease table: one item per shard, written only by the KCL" }</span>
-                </caption>
+        <>
+            <p class="lease-caption" id={caption_id.clone()}>
+                { format!("DynamoDB table {} ", app.name) }
+                <span class="muted">{ "— the lease table: one item per shard, written only by the KCL" }</span>
+            </p>
+            <div class="lease-table-wrap">
+            <table class="lease-table" data-testid="lease-table" aria-labelledby={caption_id}>
                 <thead>
                     <tr>
                         { for ATTRIBUTES.iter().map(|name| html! { <th scope="col">{ camel_breaks(name) }</th> }) }
@@ -148,7 +150,8 @@ fn lease_table(app: &KclApplication, now: SimTime) -> Html {
                     }) }
                 </tbody>
             </table>
-        </div>
+            </div>
+        </>
     }
 }
 
@@ -176,7 +179,17 @@ fn application(app: &KclApplication, now: SimTime, on_action: &Callback<Action>)
             ),
             WorkerStatus::Running if w.is_idle() => ("idle", idle_reason(app).to_string()),
             WorkerStatus::Running => {
-                let shards: Vec<String> = w.leases().map(|l| keys::shard_id(l.shard)).collect();
+                // A worker whose lease was stolen reads on until its next renewal is refused.
+                let shards: Vec<String> = w
+                    .leases()
+                    .map(|l| {
+                        let id = keys::shard_id(l.shard);
+                        match app.lease(l.shard).and_then(|t| t.owner.as_ref()).filter(|o| **o != w.name) {
+                            Some(thief) => format!("{id} (taken by {thief}: it finds out at its next renewal)"),
+                            None => id,
+                        }
+                    })
+                    .collect();
                 ("busy", format!("processing {}", shards.join(", ")))
             }
         };
