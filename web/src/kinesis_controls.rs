@@ -43,6 +43,36 @@ pub enum KinesisControl {
     Producer(ProducerControl),
 }
 
+/// The most records one simulated producer makes before the page stops it:
+/// every record is kept for the stream's retention (24 h and more), in
+/// this tab's memory, and a fast clock reaches 24 h in minutes.
+pub const PRODUCER_RECORD_BUDGET: u64 = 1_000_000;
+/// While a producer runs, the clock moves at most this many virtual
+/// milliseconds per animation frame, so one frame's work (thousands of
+/// records, put, throttled, retried and read) stays small enough for the
+/// page to respond; at 600× a slow frame falls behind instead of freezing.
+pub const PRODUCER_FRAME_MS: f64 = 10_000.0;
+
+/// The virtual milliseconds a frame may advance, given what runs.
+pub fn frame_limit(engine: &Engine, virtual_ms: f64) -> f64 {
+    if engine.kinesis_state().producers().any(|p| p.running) {
+        virtual_ms.min(PRODUCER_FRAME_MS)
+    } else {
+        virtual_ms
+    }
+}
+
+/// Stop controls for the running producers past [`PRODUCER_RECORD_BUDGET`]
+/// (the page performs them as journaled commands, so a replay agrees).
+pub fn over_budget(engine: &Engine) -> Vec<KinesisControl> {
+    engine
+        .kinesis_state()
+        .producers()
+        .filter(|p| p.running && p.stats.generated >= PRODUCER_RECORD_BUDGET)
+        .map(|p| KinesisControl::Producer(ProducerControl::Stop { name: p.name.to_string() }))
+        .collect()
+}
+
 /// The journal's key for each kind of control.
 pub const KCL_KEY: &str = "kcl";
 pub const PRODUCER_KEY: &str = "kinesisProducer";
@@ -370,6 +400,30 @@ mod sim_tests {
         };
         assert_eq!(view(&back), view(&sim));
         assert_eq!(view(&sim).1.len(), 3, "worker-4 was removed");
+    }
+
+    #[test]
+    fn a_producer_past_its_record_budget_is_due_to_stop_and_frames_are_capped_while_one_runs() {
+        let mut sim = Sim::new(42);
+        stream(&mut sim, "s", 4);
+        assert_eq!(frame_limit(&sim.engine, 150_000.0), 150_000.0);
+        let start = ProducerControl::Start {
+            name: "p".into(),
+            stream: "s".into(),
+            records_per_second: 2_000,
+            strategy: PartitionKeyStrategy::Random,
+        };
+        producer(&mut sim, start);
+        assert_eq!(frame_limit(&sim.engine, 150_000.0), PRODUCER_FRAME_MS);
+        assert_eq!(frame_limit(&sim.engine, 16.0), 16.0);
+        sim.advance_by(secs(PRODUCER_RECORD_BUDGET / 2_000 - 1));
+        assert!(over_budget(&sim.engine).is_empty());
+        sim.advance_by(secs(1));
+        let due = over_budget(&sim.engine);
+        assert_eq!(due, [KinesisControl::Producer(ProducerControl::Stop { name: "p".into() })]);
+        sim.perform(Command::Kinesis(due[0].clone()));
+        assert!(over_budget(&sim.engine).is_empty());
+        assert_eq!(frame_limit(&sim.engine, 150_000.0), 150_000.0);
     }
 
     #[test]

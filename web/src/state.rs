@@ -245,12 +245,24 @@ impl Reducible for State {
                         return self;
                     }
                     let virtual_ms = real_ms.clamp(0.0, MAX_FRAME_MS) * f64::from(next.speed) + next.carry;
+                    #[cfg(feature = "kinesis")]
+                    let virtual_ms = crate::kinesis_controls::frame_limit(&sim.engine, virtual_ms);
                     let whole = virtual_ms.floor();
                     next.carry = virtual_ms - whole;
                     if whole < 1.0 {
                         return self;
                     }
                     sim.advance_by(SimDuration::from_millis(whole as u64));
+                    #[cfg(feature = "kinesis")]
+                    for control in crate::kinesis_controls::over_budget(&sim.engine) {
+                        if let Outcome::Ok(_) = sim.perform(Command::Kinesis(control)) {
+                            let text = format!(
+                                "A producer stopped itself after {} records, so that this tab's memory stays in bounds.",
+                                crate::kinesis_controls::PRODUCER_RECORD_BUDGET
+                            );
+                            next.flash = Some(flash(&self, FlashKind::Success, text));
+                        }
+                    }
                 }
                 Action::TogglePlay => next.playing = !next.playing,
                 Action::SetSpeed(speed) => next.speed = speed,

@@ -238,7 +238,8 @@ pub fn producer_panel(p: &ProducerPanelProps) -> Html {
             <p class="hint">
                 { "Simulated programs that put records at a steady rate (PutRecords every 100 ms, as the KPL \
                    batches) and retry throttled records with exponential backoff. Their calls are not in the API \
-                   log; watch the shard meters above: a skewed key choice makes one shard hot." }
+                   log; watch the shard meters above: a skewed key choice makes one shard hot. Every record \
+                   stays in this tab for the stream's retention, so a producer stops itself after 1,000,000." }
             </p>
             if !rows.is_empty() {
                 <ul class="producer-list">
