@@ -105,6 +105,8 @@ test('KCL: 2 shards and 3 workers leave one idle; a crashed worker\'s lease move
   // Refused controls say why, in the banner.
   await startKcl(page, 'orders', 'orders-app', 1);
   assert.equal(await flash(page), 'KCL: A KCL application named orders-app already exists.');
+  await startKcl(page, 'orders', 'my app', 1);
+  assert.equal(await flash(page), "KCL: The KCL could not create its lease table: ValidationException: 1 validation error detected: Value 'my app' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
   await kclPanel(page, 'orders').getByLabel('Workers', { exact: true }).fill('lots');
   await kclPanel(page, 'orders').getByRole('button', { name: 'Start KCL application' }).click();
   assert.equal(await kclPanel(page, 'orders').getByRole('alert').textContent(), 'Workers: a whole number from 0 to 1000.');

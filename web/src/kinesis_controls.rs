@@ -326,7 +326,7 @@ mod sim_tests {
     }
 
     fn owner_of(sim: &Sim, shard: u32) -> (Option<String>, u64) {
-        let app = sim.engine.kinesis_state().kcl_application("a").unwrap();
+        let app = sim.engine.kinesis_state().kcl_application("orders-app").unwrap();
         let lease = app.lease(shard).unwrap();
         (lease.owner.as_deref().map(String::from), lease.counter)
     }
@@ -344,23 +344,25 @@ mod sim_tests {
         assert!(
             matches!(producer(&mut sim, steady), Outcome::Ok(Value::String(ref t)) if t.contains("100 records a second"))
         );
-        let create = KclControl::Create { app: "a".into(), stream: "s".into(), workers: 3 };
+        let create = KclControl::Create { app: "orders-app".into(), stream: "s".into(), workers: 3 };
         let Outcome::Ok(Value::String(text)) = kcl(&mut sim, create.clone()) else { panic!() };
-        assert!(text.starts_with("KCL application a started with 3 workers on s"), "{text}");
+        assert!(text.starts_with("KCL application orders-app started with 3 workers on s"), "{text}");
         let Outcome::Err(e) = kcl(&mut sim, create) else { panic!("a second application of the same name") };
-        assert_eq!(e.to_string(), "KCL: A KCL application named a already exists.");
+        assert_eq!(e.to_string(), "KCL: A KCL application named orders-app already exists.");
         sim.advance_by(secs(5));
-        let app = sim.engine.kinesis_state().kcl_application("a").unwrap();
+        let app = sim.engine.kinesis_state().kcl_application("orders-app").unwrap();
         assert_eq!(app.workers().filter(|w| w.is_idle()).count(), 1, "two shards: at most two busy workers");
         let busy = app.workers().find(|w| w.leases().count() == 1).unwrap();
         let (victim, shard) = (busy.name.to_string(), busy.leases().next().unwrap().shard);
         let before = owner_of(&sim, shard);
         assert_eq!(before.0.as_deref(), Some(victim.as_str()));
         assert!(matches!(
-            kcl(&mut sim, KclControl::CrashWorker { app: "a".into(), worker: victim.clone() }),
+            kcl(&mut sim, KclControl::CrashWorker { app: "orders-app".into(), worker: victim.clone() }),
             Outcome::Ok(_)
         ));
-        let Outcome::Err(e) = kcl(&mut sim, KclControl::CrashWorker { app: "a".into(), worker: victim.clone() }) else {
+        let Outcome::Err(e) =
+            kcl(&mut sim, KclControl::CrashWorker { app: "orders-app".into(), worker: victim.clone() })
+        else {
             panic!()
         };
         assert_eq!(e.message, format!("{victim} has already crashed."));
@@ -377,16 +379,16 @@ mod sim_tests {
         let after = owner_of(&sim, shard);
         assert_ne!(after.0, before.0);
         assert!(after.1 > before.1, "{after:?} {before:?}");
-        let app = sim.engine.kinesis_state().kcl_application("a").unwrap();
+        let app = sim.engine.kinesis_state().kcl_application("orders-app").unwrap();
         assert_eq!(app.worker(&victim).unwrap().status, WorkerStatus::Crashed);
         assert!(app.processed() > 0);
 
         // The journal replays the controls: the same table, counts and producer.
-        kcl(&mut sim, KclControl::RestartWorker { app: "a".into(), worker: victim.clone() });
-        kcl(&mut sim, KclControl::AddWorker { app: "a".into() });
+        kcl(&mut sim, KclControl::RestartWorker { app: "orders-app".into(), worker: victim.clone() });
+        kcl(&mut sim, KclControl::AddWorker { app: "orders-app".into() });
         producer(&mut sim, ProducerControl::SetRate { name: "p".into(), records_per_second: 50 });
         sim.advance_by(secs(30));
-        kcl(&mut sim, KclControl::RemoveWorker { app: "a".into(), worker: "worker-4".into() });
+        kcl(&mut sim, KclControl::RemoveWorker { app: "orders-app".into(), worker: "worker-4".into() });
         producer(&mut sim, ProducerControl::Stop { name: "p".into() });
         sim.advance_by(secs(3));
         let saved = crate::persist::save(&sim);
@@ -394,7 +396,7 @@ mod sim_tests {
         assert_eq!(crate::persist::save(&back), saved);
         let view = |s: &Sim| {
             let k = s.engine.kinesis_state();
-            let app = k.kcl_application("a").unwrap();
+            let app = k.kcl_application("orders-app").unwrap();
             let workers: Vec<(String, u64)> = app.workers().map(|w| (w.name.to_string(), w.processed)).collect();
             (app.lease_table(), workers, k.producer("p").unwrap().stats)
         };

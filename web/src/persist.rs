@@ -505,7 +505,10 @@ mod tests {
             vec![("StreamName", json!("s")), ("RetentionPeriodHours", json!(48))],
         );
         let control = |sim: &mut Sim, c: KinesisControl| sim.perform(Command::Kinesis(c));
-        control(&mut sim, KinesisControl::Kcl(KclControl::Create { app: "a".into(), stream: "s".into(), workers: 3 }));
+        control(
+            &mut sim,
+            KinesisControl::Kcl(KclControl::Create { app: "orders-app".into(), stream: "s".into(), workers: 3 }),
+        );
         for name in ["p", "q"] {
             let strategy = PartitionKeyStrategy::PerCountry { skew: 2 };
             let start =
@@ -523,7 +526,7 @@ mod tests {
         assert_eq!((s.status, s.open_shard_count(), s.retention_hours), (StreamStatus::Active, 3, 48));
         assert_eq!(s.shards.iter().map(|sh| sh.records.len()).sum::<usize>(), 0, "no records carried");
         assert_eq!(k.stream("o").unwrap().mode, StreamMode::OnDemand);
-        assert_eq!(k.kcl_application("a").unwrap().workers().count(), 3);
+        assert_eq!(k.kcl_application("orders-app").unwrap().workers().count(), 3);
         let p = k.producer("p").unwrap();
         assert_eq!(
             (p.records_per_second, p.strategy, p.running),

@@ -550,23 +550,41 @@ fn the_same_seed_gives_the_same_events() {
 fn controls_refuse_what_does_not_exist() {
     let mut e = engine(8);
     assert!(matches!(
-        e.kcl().create_application(CreateApplication::new("a", "nope", 1)),
+        e.kcl().create_application(CreateApplication::new("app", "nope", 1)),
         Err(ControlError::NotFound(_))
     ));
     active_stream(&mut e, "s", 1);
-    e.kcl().create_application(CreateApplication::new("a", "s", 1)).unwrap();
+    // The application names its DynamoDB lease table: DynamoDB's naming rules apply.
+    for (bad, constraint) in [
+        ("ab", "Member must have length greater than or equal to 3"),
+        ("my app", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"),
+    ] {
+        let Err(ControlError::Invalid(m)) = e.kcl().create_application(CreateApplication::new(bad, "s", 1)) else {
+            panic!("{bad} is no table name")
+        };
+        assert_eq!(
+            m,
+            format!(
+                "The KCL could not create its lease table: ValidationException: 1 validation error detected: \
+                 Value '{bad}' at 'tableName' failed to satisfy constraint: {constraint}"
+            )
+        );
+    }
+    let long = "x".repeat(256);
+    assert!(matches!(e.kcl().create_application(CreateApplication::new(long, "s", 1)), Err(ControlError::Invalid(_))));
+    e.kcl().create_application(CreateApplication::new("app", "s", 1)).unwrap();
     assert!(matches!(
-        e.kcl().create_application(CreateApplication::new("a", "s", 1)),
+        e.kcl().create_application(CreateApplication::new("app", "s", 1)),
         Err(ControlError::AlreadyExists(_))
     ));
-    assert!(matches!(e.kcl().crash_worker("a", "worker-9"), Err(ControlError::NotFound(_))));
-    assert!(matches!(e.kcl().restart_worker("a", "worker-1"), Err(ControlError::Invalid(_))));
-    assert_eq!(e.kcl().add_worker("a").unwrap(), "worker-2");
+    assert!(matches!(e.kcl().crash_worker("app", "worker-9"), Err(ControlError::NotFound(_))));
+    assert!(matches!(e.kcl().restart_worker("app", "worker-1"), Err(ControlError::Invalid(_))));
+    assert_eq!(e.kcl().add_worker("app").unwrap(), "worker-2");
     // LATEST: leases on the open shards, checkpoint LATEST.
-    assert_eq!(e.kinesis_state().kcl_application("a").unwrap().lease_table()[0].checkpoint, "LATEST");
+    assert_eq!(e.kinesis_state().kcl_application("app").unwrap().lease_table()[0].checkpoint, "LATEST");
     let next = e.peek_deadline().unwrap().1.clone();
-    assert!(e.describe_deadline(&next).starts_with("a: worker-"));
-    e.kcl().delete_application("a").unwrap();
+    assert!(e.describe_deadline(&next).starts_with("app: worker-"));
+    e.kcl().delete_application("app").unwrap();
     assert_eq!(e.pending_deadlines(), 0);
 }
 

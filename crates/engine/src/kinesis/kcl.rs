@@ -493,6 +493,7 @@ impl<'a> Kcl<'a> {
         if req.name.is_empty() {
             return Err(ControlError::Invalid(String::from("An application needs a name.")));
         }
+        lease_table_name(&req.name)?;
         if self.state.kcl_application(&req.name).is_some() {
             return Err(ControlError::AlreadyExists(format!("A KCL application named {} already exists.", req.name)));
         }
@@ -658,6 +659,26 @@ impl<'a> Kcl<'a> {
         core.emit(Event::KclWorkerChanged { app: app.name.clone(), worker: w.name.clone(), status: "restarted" });
         Ok(())
     }
+}
+
+/// The KCL names its lease table after the application, so the name must be
+/// a DynamoDB table name; CreateTable's ValidationException otherwise.
+fn lease_table_name(name: &str) -> Result<(), ControlError> {
+    let constraint = if !(3..=255).contains(&name.len()) {
+        if name.len() < 3 {
+            "Member must have length greater than or equal to 3"
+        } else {
+            "Member must have length less than or equal to 255"
+        }
+    } else if !name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')) {
+        "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
+    } else {
+        return Ok(());
+    };
+    Err(ControlError::Invalid(format!(
+        "The KCL could not create its lease table: ValidationException: 1 validation error detected: \
+         Value '{name}' at 'tableName' failed to satisfy constraint: {constraint}"
+    )))
 }
 
 /// Adds a running worker and schedules its tasks; returns its number.
