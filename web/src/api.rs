@@ -48,10 +48,12 @@ pub const S3_ACTIONS: &[&str] = &[
 #[cfg(feature = "kinesis")]
 pub const KINESIS_ACTIONS: &[&str] = &[
     "CreateStream",
+    "DecreaseStreamRetentionPeriod",
     "DeleteStream",
     "DeregisterStreamConsumer",
     "GetRecords",
     "GetShardIterator",
+    "IncreaseStreamRetentionPeriod",
     "MergeShards",
     "PutRecord",
     "PutRecords",

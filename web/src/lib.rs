@@ -15,6 +15,7 @@
 //! - [`apps`]: simulated producers and consumers (clients, as plain data).
 //! - `extended` (SNS page): the SQS Extended Client pattern, payloads through S3.
 //! - [`metrics`]: CloudWatch-style samples per queue and the request counter.
+//! - [`kinesis_controls`]: the simulated KCL application's and producers' controls (`kinesis`).
 //! - [`persist`]: the journal that survives a reload, and share links.
 //! - [`state`]: plain-data app state, the `Action` enum and its reducer.
 //! - [`timefmt`]: virtual time as text.
@@ -27,6 +28,8 @@ pub mod browser;
 pub mod components;
 #[cfg(feature = "sns")]
 pub mod extended;
+#[cfg(feature = "kinesis")]
+pub mod kinesis_controls;
 pub mod metrics;
 pub mod persist;
 pub mod sim;

@@ -2,10 +2,14 @@
 //! three approximate-message gauges and the per-period sent / received /
 //! deleted / empty-receive counts, plus a request counter for the cost
 //! estimate. Read from `engine.sqs_state()`; the engine keeps only totals.
-//! With the `sns` feature, SNS's per-topic metrics too (from `sns_state()`).
+//! With the `sns` feature, SNS's per-topic metrics too (from `sns_state()`);
+//! with `kinesis`, Kinesis Data Streams' per-stream metrics (from
+//! `kinesis_state()`: the shards' counters and the KCL applications' lease tables).
 
 use std::collections::{BTreeMap, VecDeque};
 
+#[cfg(feature = "kinesis")]
+use decouple_engine::kinesis::KinesisState;
 #[cfg(feature = "sns")]
 use decouple_engine::sns::SnsState;
 use decouple_engine::sqs::SqsState;
@@ -74,12 +78,39 @@ pub struct TopicMetrics {
     last: TopicSample,
 }
 
+/// One stream's sample: Kinesis's CloudWatch stream metrics per period.
+#[cfg(feature = "kinesis")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StreamSample {
+    pub at: SimTime,
+    /// IncomingRecords: records the stream took (all shards).
+    pub incoming_records: u64,
+    /// IncomingBytes.
+    pub incoming_bytes: u64,
+    /// WriteProvisionedThroughputExceeded: records refused for the shard quotas.
+    pub write_throttled: u64,
+    /// GetRecords.IteratorAgeMilliseconds (maximum) of the KCL applications
+    /// reading the stream, at the sample's instant (see `KclApplication::iterator_age`).
+    pub iterator_age_ms: u64,
+}
+
+#[cfg(feature = "kinesis")]
+#[derive(Clone, Debug, Default)]
+pub struct StreamMetrics {
+    pub samples: VecDeque<StreamSample>,
+    /// The shards' cumulative counters at the last sample.
+    last: StreamSample,
+}
+
 #[derive(Clone, Debug)]
 pub struct Metrics {
     pub queues: BTreeMap<String, QueueMetrics>,
     /// By topic ARN.
     #[cfg(feature = "sns")]
     pub topics: BTreeMap<String, TopicMetrics>,
+    /// By stream name.
+    #[cfg(feature = "kinesis")]
+    pub streams: BTreeMap<String, StreamMetrics>,
     pub next_sample: SimTime,
 }
 
@@ -89,6 +120,8 @@ impl Metrics {
             queues: BTreeMap::new(),
             #[cfg(feature = "sns")]
             topics: BTreeMap::new(),
+            #[cfg(feature = "kinesis")]
+            streams: BTreeMap::new(),
             next_sample: start + PERIOD,
         }
     }
@@ -132,6 +165,42 @@ impl Metrics {
         }
         if live != self.topics.len() {
             self.topics.retain(|arn, _| state.topics().any(|t| &t.arn == arn));
+        }
+    }
+
+    /// Samples every stream at `at` (call before [`Metrics::sample`]).
+    /// Streams that were deleted are forgotten.
+    #[cfg(feature = "kinesis")]
+    pub fn sample_streams(&mut self, state: &KinesisState, at: SimTime) {
+        for stream in state.streams() {
+            let m = self.streams.entry(stream.name.to_string()).or_default();
+            let total =
+                stream.shards.iter().fold(StreamSample { at, ..StreamSample::default() }, |t, s| StreamSample {
+                    incoming_records: t.incoming_records + s.metrics.incoming_records,
+                    incoming_bytes: t.incoming_bytes + s.metrics.incoming_bytes,
+                    write_throttled: t.write_throttled + s.metrics.write_throttled,
+                    ..t
+                });
+            let iterator_age_ms = state
+                .kcl_applications()
+                .filter(|a| a.stream == *stream.name)
+                .map(|a| a.iterator_age(stream, at).as_millis())
+                .max()
+                .unwrap_or(0);
+            m.samples.push_back(StreamSample {
+                at,
+                incoming_records: total.incoming_records.saturating_sub(m.last.incoming_records),
+                incoming_bytes: total.incoming_bytes.saturating_sub(m.last.incoming_bytes),
+                write_throttled: total.write_throttled.saturating_sub(m.last.write_throttled),
+                iterator_age_ms,
+            });
+            m.last = total;
+            if m.samples.len() > KEPT {
+                m.samples.pop_front();
+            }
+        }
+        if self.streams.len() != state.streams().count() {
+            self.streams.retain(|name, _| state.stream(name).is_some());
         }
     }
 

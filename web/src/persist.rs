@@ -68,6 +68,8 @@ fn command_json(c: &Command) -> Value {
         Command::EndpointLatency { endpoint, seconds } => {
             json!({"endpoint": {"url": endpoint, "latencySeconds": seconds}})
         }
+        #[cfg(feature = "kinesis")]
+        Command::Kinesis(control) => crate::kinesis_controls::to_json(control),
     }
 }
 
@@ -155,6 +157,16 @@ fn command_from(v: &Map<String, Value>) -> Result<Command, String> {
         #[cfg(not(feature = "sns"))]
         return Err(only_in_sns_playground(&format!("SNS (a failing endpoint, {})", url(e)?)));
     }
+    #[cfg(feature = "kinesis")]
+    if let Some(control) = crate::kinesis_controls::from_json(v) {
+        return Ok(Command::Kinesis(control?));
+    }
+    #[cfg(not(feature = "kinesis"))]
+    if v.contains_key("kcl") || v.contains_key("kinesisProducer") {
+        return Err("it uses a simulated KCL application or Kinesis producer, which this playground does not \
+                    include: open it in the Kinesis playground"
+            .into());
+    }
     Err("an entry of unknown kind".into())
 }
 
@@ -225,6 +237,11 @@ pub fn setup(sim: &Sim) -> String {
     journal.extend(redrives.into_iter().map(Command::Call));
     #[cfg(feature = "sns")]
     sns_and_s3_setup(sim, &mut journal);
+    // What needs an ACTIVE stream comes once the streams are created.
+    #[cfg(feature = "kinesis")]
+    let later = kinesis_setup(sim, &mut journal);
+    #[cfg(not(feature = "kinesis"))]
+    let later: Vec<Command> = Vec::new();
     for app in sim.apps.iter().filter(|a| !a.crashed) {
         journal.push(Command::AddApp { url: app.queue_url.clone(), kind: app.kind.clone() });
     }
@@ -240,17 +257,68 @@ pub fn setup(sim: &Sim) -> String {
         let seconds = u32::try_from(latency.as_secs()).unwrap_or(crate::sim::MAX_LATENCY_SECONDS);
         journal.push(Command::EndpointLatency { endpoint: endpoint.to_string(), seconds });
     }
+    #[cfg(feature = "kinesis")]
+    let active = start + decouple_engine::kinesis::STREAM_CREATE_DELAY;
+    #[cfg(not(feature = "kinesis"))]
+    let active = start;
+    let now = if later.is_empty() { start } else { active };
     let entries: Vec<Value> = journal
         .iter()
-        .map(|c| {
+        .map(|c| (start, c))
+        .chain(later.iter().map(|c| (active, c)))
+        .map(|(at, c)| {
             let mut v = command_json(c);
             if let Some(m) = v.as_object_mut() {
-                m.insert("t".into(), json!(start.as_millis()));
+                m.insert("t".into(), json!(at.as_millis()));
             }
             v
         })
         .collect();
-    json!({"v": VERSION, "seed": sim.seed(), "now": start.as_millis(), "journal": entries}).to_string()
+    json!({"v": VERSION, "seed": sim.seed(), "now": now.as_millis(), "journal": entries}).to_string()
+}
+
+/// Streams (their open shard count or on-demand mode) go into `journal`;
+/// what needs them ACTIVE is returned: their retention, the KCL
+/// applications (with as many workers, all running) and the running
+/// producers. Records, resharding history and lease tables are not carried.
+#[cfg(feature = "kinesis")]
+fn kinesis_setup(sim: &Sim, journal: &mut Vec<Command>) -> Vec<Command> {
+    use crate::kinesis_controls::{KclControl, KinesisControl, ProducerControl};
+    use decouple_engine::kinesis::{StreamMode, StreamStatus};
+    let state = sim.engine.kinesis_state();
+    let mut later = Vec::new();
+    for s in state.streams().filter(|s| s.status != StreamStatus::Deleting) {
+        let (count, mode) = match s.mode {
+            StreamMode::OnDemand => (Value::Null, json!({"StreamMode": "ON_DEMAND"})),
+            StreamMode::Provisioned => (json!(s.open_shard_count()), Value::Null),
+        };
+        journal.push(Command::Call(ApiRequest::kinesis(
+            "CreateStream",
+            [("StreamName", json!(s.name.to_string())), ("ShardCount", count), ("StreamModeDetails", mode)],
+        )));
+        if s.retention_hours != decouple_engine::kinesis::DEFAULT_RETENTION_HOURS {
+            later.push(Command::Call(ApiRequest::kinesis(
+                "IncreaseStreamRetentionPeriod",
+                [("StreamName", json!(s.name.to_string())), ("RetentionPeriodHours", json!(s.retention_hours))],
+            )));
+        }
+    }
+    for app in state.kcl_applications().filter(|a| state.stream(&a.stream).is_some()) {
+        later.push(Command::Kinesis(KinesisControl::Kcl(KclControl::Create {
+            app: app.name.to_string(),
+            stream: app.stream.clone(),
+            workers: app.workers().count() as u32,
+        })));
+    }
+    for p in state.producers().filter(|p| p.running && state.stream(&p.stream).is_some()) {
+        later.push(Command::Kinesis(KinesisControl::Producer(ProducerControl::Start {
+            name: p.name.to_string(),
+            stream: p.stream.clone(),
+            records_per_second: p.records_per_second,
+            strategy: p.strategy,
+        })));
+    }
+    later
 }
 
 /// Topics (with their attributes), subscriptions (with theirs), buckets and
@@ -462,6 +530,69 @@ mod tests {
         let app = back.engine.sns_state().platform_applications().next().unwrap();
         assert_eq!((app.name.as_str(), app.platform.as_str()), ("app", "APNS"));
         assert_eq!(app.endpoints.keys().collect::<Vec<_>>(), ["phone-1"]);
+    }
+
+    #[cfg(feature = "kinesis")]
+    #[test]
+    fn a_setup_link_recreates_streams_retention_kcl_applications_and_producers() {
+        use crate::kinesis_controls::{KclControl, KinesisControl, ProducerControl};
+        use decouple_engine::kinesis::producer::PartitionKeyStrategy;
+        use decouple_engine::kinesis::{StreamMode, StreamStatus};
+        let mut sim = Sim::new(9);
+        let kinesis = |sim: &mut Sim, action: &'static str, members: Vec<(&'static str, Value)>| {
+            sim.perform(Command::Call(ApiRequest::kinesis(action, members)));
+        };
+        kinesis(&mut sim, "CreateStream", vec![("StreamName", json!("s")), ("ShardCount", json!(3))]);
+        kinesis(
+            &mut sim,
+            "CreateStream",
+            vec![("StreamName", json!("o")), ("StreamModeDetails", json!({"StreamMode": "ON_DEMAND"}))],
+        );
+        sim.advance_by(SimDuration::from_secs(10));
+        kinesis(
+            &mut sim,
+            "IncreaseStreamRetentionPeriod",
+            vec![("StreamName", json!("s")), ("RetentionPeriodHours", json!(48))],
+        );
+        let control = |sim: &mut Sim, c: KinesisControl| sim.perform(Command::Kinesis(c));
+        control(
+            &mut sim,
+            KinesisControl::Kcl(KclControl::Create { app: "orders-app".into(), stream: "s".into(), workers: 3 }),
+        );
+        for name in ["p", "q"] {
+            let strategy = PartitionKeyStrategy::PerCountry { skew: 2 };
+            let start =
+                ProducerControl::Start { name: name.into(), stream: "s".into(), records_per_second: 7, strategy };
+            control(&mut sim, KinesisControl::Producer(start));
+        }
+        control(&mut sim, KinesisControl::Producer(ProducerControl::Stop { name: "q".into() }));
+        sim.advance_by(SimDuration::from_secs(20));
+        let saved = save(&sim);
+        assert_eq!(save(&restore(&saved).unwrap()), saved, "the journal replays");
+
+        let back = restore(&from_fragment(&fragment(&setup(&sim))).unwrap().unwrap()).unwrap();
+        let k = back.engine.kinesis_state();
+        let s = k.stream("s").unwrap();
+        assert_eq!((s.status, s.open_shard_count(), s.retention_hours), (StreamStatus::Active, 3, 48));
+        assert_eq!(s.shards.iter().map(|sh| sh.records.len()).sum::<usize>(), 0, "no records carried");
+        assert_eq!(k.stream("o").unwrap().mode, StreamMode::OnDemand);
+        assert_eq!(k.kcl_application("orders-app").unwrap().workers().count(), 3);
+        let p = k.producer("p").unwrap();
+        assert_eq!(
+            (p.records_per_second, p.strategy, p.running),
+            (7, PartitionKeyStrategy::PerCountry { skew: 2 }, true)
+        );
+        assert!(k.producer("q").is_none(), "a stopped producer is not carried");
+        assert_eq!(back.engine.now(), back.start() + decouple_engine::kinesis::STREAM_CREATE_DELAY);
+    }
+
+    #[cfg(not(feature = "kinesis"))]
+    #[test]
+    fn kinesis_controls_are_refused_outside_the_kinesis_playground() {
+        let reason = restore(r#"{"v":1,"seed":1,"now":0,"journal":[{"t":0,"kcl":{"op":"addWorker","app":"a"}}]}"#)
+            .err()
+            .unwrap_or_default();
+        assert!(reason.ends_with("open it in the Kinesis playground"), "{reason}");
     }
 
     #[test]

@@ -77,6 +77,10 @@ pub enum Command {
         endpoint: String,
         seconds: u32,
     },
+    /// A control of the simulated KCL application or producers (clients in
+    /// the engine, not AWS APIs: see `kinesis_controls`).
+    #[cfg(feature = "kinesis")]
+    Kinesis(crate::kinesis_controls::KinesisControl),
 }
 
 /// What one call came to, for the caller (a flash message, a form reset).
@@ -298,6 +302,8 @@ impl Sim {
                 self.engine.sns().set_endpoint_latency(&endpoint, latency);
                 Outcome::Ok(Value::Null)
             }
+            #[cfg(feature = "kinesis")]
+            Command::Kinesis(control) => crate::kinesis_controls::apply(&mut self.engine, &control),
         }
     }
 
@@ -408,6 +414,8 @@ impl Sim {
             if sample_at <= now {
                 #[cfg(feature = "sns")]
                 self.metrics.sample_topics(self.engine.sns_state(), now);
+                #[cfg(feature = "kinesis")]
+                self.metrics.sample_streams(self.engine.kinesis_state(), now);
                 self.metrics.sample(self.engine.sqs_state(), now);
             }
         }

@@ -236,6 +236,9 @@ pub enum Action {
     },
     #[cfg(feature = "kinesis")]
     CloseShardRead,
+    /// A control of the simulated KCL application or producers.
+    #[cfg(feature = "kinesis")]
+    Kinesis(crate::kinesis_controls::KinesisControl),
 }
 
 impl Reducible for State {
@@ -251,12 +254,24 @@ impl Reducible for State {
                         return self;
                     }
                     let virtual_ms = real_ms.clamp(0.0, MAX_FRAME_MS) * f64::from(next.speed) + next.carry;
+                    #[cfg(feature = "kinesis")]
+                    let virtual_ms = crate::kinesis_controls::frame_limit(&sim.engine, virtual_ms);
                     let whole = virtual_ms.floor();
                     next.carry = virtual_ms - whole;
                     if whole < 1.0 {
                         return self;
                     }
                     sim.advance_by(SimDuration::from_millis(whole as u64));
+                    #[cfg(feature = "kinesis")]
+                    for control in crate::kinesis_controls::over_budget(&sim.engine) {
+                        if let Outcome::Ok(_) = sim.perform(Command::Kinesis(control)) {
+                            let text = format!(
+                                "A producer stopped itself after {} records, so that this tab's memory stays in bounds.",
+                                crate::kinesis_controls::PRODUCER_RECORD_BUDGET
+                            );
+                            next.flash = Some(flash(&self, FlashKind::Success, text));
+                        }
+                    }
                 }
                 Action::TogglePlay => next.playing = !next.playing,
                 Action::SetSpeed(speed) => next.speed = speed,
@@ -325,6 +340,14 @@ impl Reducible for State {
                 }
                 #[cfg(feature = "kinesis")]
                 Action::CloseShardRead => next.shard_read = None,
+                #[cfg(feature = "kinesis")]
+                Action::Kinesis(control) => {
+                    next.flash = match sim.perform(Command::Kinesis(control)) {
+                        Outcome::Err(e) => Some(flash(&self, FlashKind::Error, e.to_string())),
+                        Outcome::Ok(serde_json::Value::String(text)) => Some(flash(&self, FlashKind::Success, text)),
+                        _ => next.flash.take(),
+                    };
+                }
             }
         }
         next.version += 1;

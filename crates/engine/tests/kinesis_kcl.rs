@@ -403,6 +403,71 @@ fn a_hot_key_is_throttled_on_its_shard_only_and_retries_back_off_until_written()
 }
 
 #[test]
+fn the_iterator_age_grows_while_a_crashed_workers_leases_wait_and_falls_after_failover() {
+    let mut e = engine(11);
+    active_stream(&mut e, "s", 2);
+    app(&mut e, "s", 1, KclConfig::default());
+    let age = |e: &Engine| {
+        let s = e.kinesis_state();
+        s.kcl_application(APP).unwrap().iterator_age(s.stream("s").unwrap(), e.now()).as_millis()
+    };
+    let mut n = 0;
+    let mut run = |e: &mut Engine, seconds: u64| {
+        for _ in 0..seconds {
+            for _ in 0..4 {
+                n += 1;
+                put(e, "s", &format!("k{n}"), "x");
+            }
+            e.advance_by(secs(1));
+        }
+    };
+    run(&mut e, 5);
+    // Caught up: every lease is checkpointed at the shard's last record.
+    assert_eq!(age(&e), 0);
+    e.kcl().add_worker(APP).unwrap();
+    run(&mut e, 25);
+    assert!(state(&e).workers().all(|w| w.leases().count() == 1), "one lease each");
+    let victim = state(&e).workers().find(|w| w.leases().count() == 1).unwrap().name.to_string();
+    e.kcl().crash_worker(APP, &victim).unwrap();
+    run(&mut e, 8);
+    // Nobody reads the crashed worker's shard: its oldest unprocessed record ages.
+    let waiting = age(&e);
+    assert!((7_000..=9_000).contains(&waiting), "{waiting}");
+    run(&mut e, 30);
+    assert_eq!(owners(&e).len(), 1, "the survivor took the lease over");
+    assert!(age(&e) < 1_000, "{}", age(&e));
+}
+
+#[test]
+fn a_throttled_producer_shows_its_longest_backoff() {
+    let mut e = engine(5);
+    active_stream(&mut e, "s", 1);
+    e.kinesis_producers()
+        .start_producer(StartProducer {
+            name: "p".into(),
+            stream: "s".into(),
+            records_per_second: 1_500,
+            strategy: PartitionKeyStrategy::Random,
+        })
+        .unwrap();
+    assert_eq!(e.kinesis_state().producer("p").unwrap().backoff(), None);
+    e.advance_by(secs(3));
+    let p = e.kinesis_state().producer("p").unwrap();
+    let b = p.backoff().expect("1,500 a second into one shard must back off");
+    assert!(b.attempt <= p.stats.max_attempt);
+    assert!(b.attempt >= 2, "{b:?}");
+    assert_eq!(b.ceiling, backoff_ceiling(b.attempt));
+    assert!(b.retry_at > e.now() && b.retry_at <= e.now() + b.ceiling, "{b:?}");
+    assert!(b.records > 0 && b.records <= p.backlog());
+    assert_eq!(backoff_ceiling(1), SimDuration::from_millis(100));
+    assert_eq!(backoff_ceiling(4), SimDuration::from_millis(800));
+    assert_eq!(backoff_ceiling(30), BACKOFF_CAP);
+    e.kinesis_producers().stop_producer("p").unwrap();
+    e.advance_by(secs(60));
+    assert_eq!(e.kinesis_state().producer("p").unwrap().backoff(), None);
+}
+
+#[test]
 fn a_stopped_producer_finishes_its_retries_and_a_removed_one_leaves_nothing_behind() {
     let mut e = engine(12);
     active_stream(&mut e, "s", 1);
@@ -485,23 +550,41 @@ fn the_same_seed_gives_the_same_events() {
 fn controls_refuse_what_does_not_exist() {
     let mut e = engine(8);
     assert!(matches!(
-        e.kcl().create_application(CreateApplication::new("a", "nope", 1)),
+        e.kcl().create_application(CreateApplication::new("app", "nope", 1)),
         Err(ControlError::NotFound(_))
     ));
     active_stream(&mut e, "s", 1);
-    e.kcl().create_application(CreateApplication::new("a", "s", 1)).unwrap();
+    // The application names its DynamoDB lease table: DynamoDB's naming rules apply.
+    for (bad, constraint) in [
+        ("ab", "Member must have length greater than or equal to 3"),
+        ("my app", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"),
+    ] {
+        let Err(ControlError::Invalid(m)) = e.kcl().create_application(CreateApplication::new(bad, "s", 1)) else {
+            panic!("{bad} is no table name")
+        };
+        assert_eq!(
+            m,
+            format!(
+                "The KCL could not create its lease table: ValidationException: 1 validation error detected: \
+                 Value '{bad}' at 'tableName' failed to satisfy constraint: {constraint}"
+            )
+        );
+    }
+    let long = "x".repeat(256);
+    assert!(matches!(e.kcl().create_application(CreateApplication::new(long, "s", 1)), Err(ControlError::Invalid(_))));
+    e.kcl().create_application(CreateApplication::new("app", "s", 1)).unwrap();
     assert!(matches!(
-        e.kcl().create_application(CreateApplication::new("a", "s", 1)),
+        e.kcl().create_application(CreateApplication::new("app", "s", 1)),
         Err(ControlError::AlreadyExists(_))
     ));
-    assert!(matches!(e.kcl().crash_worker("a", "worker-9"), Err(ControlError::NotFound(_))));
-    assert!(matches!(e.kcl().restart_worker("a", "worker-1"), Err(ControlError::Invalid(_))));
-    assert_eq!(e.kcl().add_worker("a").unwrap(), "worker-2");
+    assert!(matches!(e.kcl().crash_worker("app", "worker-9"), Err(ControlError::NotFound(_))));
+    assert!(matches!(e.kcl().restart_worker("app", "worker-1"), Err(ControlError::Invalid(_))));
+    assert_eq!(e.kcl().add_worker("app").unwrap(), "worker-2");
     // LATEST: leases on the open shards, checkpoint LATEST.
-    assert_eq!(e.kinesis_state().kcl_application("a").unwrap().lease_table()[0].checkpoint, "LATEST");
+    assert_eq!(e.kinesis_state().kcl_application("app").unwrap().lease_table()[0].checkpoint, "LATEST");
     let next = e.peek_deadline().unwrap().1.clone();
-    assert!(e.describe_deadline(&next).starts_with("a: worker-"));
-    e.kcl().delete_application("a").unwrap();
+    assert!(e.describe_deadline(&next).starts_with("app: worker-"));
+    e.kcl().delete_application("app").unwrap();
     assert_eq!(e.pending_deadlines(), 0);
 }
 

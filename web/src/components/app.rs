@@ -19,7 +19,6 @@ use super::help::Help;
 use super::queue_card::QueueCard;
 #[cfg(not(feature = "kinesis"))]
 use super::queue_form::QueueForm;
-#[cfg(not(feature = "kinesis"))]
 use super::share::Share;
 #[cfg(feature = "kinesis")]
 use super::streams::{StreamForm, Streams};
@@ -195,7 +194,12 @@ pub fn app() -> Html {
     let middle = queue_cards;
     // The side panel: what the page creates, and (for queues) sharing and realism.
     #[cfg(feature = "kinesis")]
-    let create = html! { <StreamForm on_action={on_action.clone()} /> };
+    let create = html! {
+        <>
+            <StreamForm on_action={on_action.clone()} />
+            <Share sim={state.sim.clone()} />
+        </>
+    };
     #[cfg(not(feature = "kinesis"))]
     let create = html! {
         <>

@@ -2,7 +2,8 @@
 //! what it is given and reports learner actions through `Callback`s.
 //! The SNS topics and S3 buckets views are compiled only with the `sns`
 //! feature (the SNS chapter's page); the Kinesis streams view only with the
-//! `kinesis` feature (the Kinesis chapter's page).
+//! `kinesis` feature (the Kinesis chapter's page), with its KCL, producer
+//! and stream-monitoring panels.
 
 pub mod api_log;
 pub mod app;
@@ -17,8 +18,12 @@ pub mod devices;
 pub mod fanout_panel;
 pub mod flash;
 pub mod help;
+#[cfg(feature = "kinesis")]
+pub mod kcl_panel;
 pub mod message_detail;
 pub mod monitoring;
+#[cfg(feature = "kinesis")]
+pub mod producer_panel;
 #[cfg(feature = "sns")]
 pub mod publish_form;
 pub mod queue_card;
@@ -26,6 +31,8 @@ pub mod queue_form;
 pub mod receive_form;
 pub mod send_form;
 pub mod share;
+#[cfg(feature = "kinesis")]
+pub mod stream_metrics;
 #[cfg(feature = "kinesis")]
 pub mod streams;
 #[cfg(feature = "sns")]

@@ -26,10 +26,10 @@ const W: f64 = 360.0;
 const H: f64 = 80.0;
 
 /// A line: its legend, its CSS class, and how to read it from a sample.
-type Series<S> = (&'static str, &'static str, fn(&S) -> u64);
+pub(crate) type Series<S> = (&'static str, &'static str, fn(&S) -> u64);
 
 /// Samples that a chart can place on the time axis.
-trait At {
+pub(crate) trait At {
     fn at(&self) -> SimTime;
 }
 impl At for Sample {
@@ -44,7 +44,7 @@ impl At for TopicSample {
     }
 }
 
-fn chart<S: At>(title: &str, samples: &[S], series: &[Series<S>]) -> Html {
+pub(crate) fn chart<S: At>(title: &str, samples: &[S], series: &[Series<S>]) -> Html {
     let max = samples.iter().flat_map(|s| series.iter().map(move |(_, _, f)| f(s))).max().unwrap_or(0).max(1);
     let (first, last) = match (samples.first(), samples.last()) {
         (Some(a), Some(b)) => (a.at().as_millis(), b.at().as_millis()),

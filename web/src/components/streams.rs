@@ -6,7 +6,9 @@
 //! records as chips coloured by partition key, per-shard write meters for the
 //! current virtual second against the quotas, resharding buttons, a put form
 //! (one record, or N as PutRecords batches to provoke throttling) and a
-//! "Get records" read from TRIM_HORIZON.
+//! "Get records" read from TRIM_HORIZON, retention changes; and under them
+//! the stream's simulated producers and KCL applications (whose checkpoints
+//! are marked among the lane's chips) and its CloudWatch charts.
 //!
 //! Everything is read from `engine.kinesis_state()`; every change is a
 //! Kinesis request through the gateway (see `api.rs`).
@@ -16,11 +18,16 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use base64::Engine as _;
+use decouple_engine::kinesis::kcl::Checkpoint;
+use decouple_engine::kinesis::keys::SequenceNumber;
 use decouple_engine::kinesis::{Shard, StreamMode, StreamStatus};
 use decouple_engine::{SimDuration, SimTime};
 use serde_json::{json, Value};
 use yew::prelude::*;
 
+use super::kcl_panel::KclPanel;
+use super::producer_panel::ProducerPanel;
+use super::stream_metrics::StreamMonitoring;
 use super::{checked, group_hue, select_value, Field};
 use crate::api::ApiRequest;
 use crate::state::{Action, ShardRead, SimRef};
@@ -335,30 +342,60 @@ pub fn stream_card(p: &StreamCardProps) -> Html {
         }
     };
 
+    // Where each KCL application reading this stream has checkpointed, per shard.
+    let checkpoints: BTreeMap<u32, Vec<(String, u64)>> = {
+        let mut by_shard: BTreeMap<u32, Vec<(String, u64)>> = BTreeMap::new();
+        for app in sim.engine.kinesis_state().kcl_applications().filter(|a| a.stream == name) {
+            for lease in app.leases() {
+                let Some(shard) = stream.shards.iter().find(|s| s.number == lease.shard) else { continue };
+                // The index of the last record processed and checkpointed (0: none yet).
+                let after = match &lease.checkpoint {
+                    Checkpoint::Sequence(seq) => SequenceNumber::parse(seq).map_or(0, |s| s.index),
+                    Checkpoint::TrimHorizon => shard.trim_horizon().saturating_sub(1),
+                    Checkpoint::Latest | Checkpoint::ShardEnd => continue,
+                };
+                by_shard.entry(lease.shard).or_default().push((app.name.to_string(), after));
+            }
+        }
+        by_shard
+    };
+
     let lanes = open.iter().enumerate().map(|(i, s)| {
         let shard_id = s.id();
         let (records, bytes) = this_second(s, now);
         let is_hot = hot.get(&s.number).copied().unwrap_or(false);
-        let chips: Vec<Html> = s
-            .records
-            .iter()
-            .rev()
-            .take(CHIPS_PER_LANE)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .map(|r| {
-                let title = format!("sequence number {} · partition key {}", s.sequence_number(r.index, r.arrival), r.partition_key);
-                html! {
-                    <li key={r.index}>
-                        <span class="chip record" style={format!("--hue:{}", group_hue(&r.partition_key))} {title}>
-                            <b>{ format!("#{}", r.index) }</b>
-                            <span class="preview">{ &r.partition_key }</span>
-                        </span>
-                    </li>
-                }
-            })
-            .collect();
+        let shown: Vec<_> = s.records.iter().rev().take(CHIPS_PER_LANE).collect::<Vec<_>>().into_iter().rev().collect();
+        let marks = checkpoints.get(&s.number).map(Vec::as_slice).unwrap_or_default();
+        // A checkpoint is drawn after the chip it names; one behind the
+        // oldest chip shown goes first, with its record number.
+        let first_shown = shown.first().map_or(u64::MAX, |r| r.index);
+        let marker = |app: &String, a: u64| {
+            let behind = a + 1 < first_shown;
+            html! {
+                <li key={format!("checkpoint-{app}")} class={classes!("checkpoint", behind.then_some("behind"))}
+                    data-testid="checkpoint"
+                    title={format!("{app} checkpointed here: records up to #{a} are processed; a worker taking this lease resumes after it")}>
+                    <span aria-hidden="true">{ if behind { format!("⚑ #{a} …") } else { "⚑".to_string() } }</span>
+                    <span class="sr-only">{ format!("{app} checkpoint after #{a}") }</span>
+                </li>
+            }
+        };
+        let mut chips: Vec<Html> = Vec::with_capacity(shown.len() + 1);
+        if !shown.is_empty() {
+            chips.extend(marks.iter().filter(|(_, a)| *a < first_shown).map(|(app, a)| marker(app, *a)));
+        }
+        for r in &shown {
+            let title = format!("sequence number {} · partition key {}", s.sequence_number(r.index, r.arrival), r.partition_key);
+            chips.push(html! {
+                <li key={r.index}>
+                    <span class="chip record" style={format!("--hue:{}", group_hue(&r.partition_key))} {title}>
+                        <b>{ format!("#{}", r.index) }</b>
+                        <span class="preview">{ &r.partition_key }</span>
+                    </span>
+                </li>
+            });
+            chips.extend(marks.iter().filter(|(_, a)| *a == r.index).map(|(app, a)| marker(app, *a)));
+        }
         let more = s.records.len().saturating_sub(CHIPS_PER_LANE);
         let mid = s.range.starting.saturating_add(s.range.ending.saturating_sub(s.range.starting) / 2).saturating_add(1);
         let split = call(
@@ -445,6 +482,7 @@ pub fn stream_card(p: &StreamCardProps) -> Html {
     });
 
     let status = stream.status;
+    let retention_hours = stream.retention_hours;
     let retention_days = stream.retention_hours / 24;
     let mode = stream.mode;
     let open_count = open.len();
@@ -471,8 +509,6 @@ pub fn stream_card(p: &StreamCardProps) -> Html {
             { hash_bar }
             <div class="lanes shard-lanes">{ for lanes }</div>
             { closed_view.unwrap_or_default() }
-            <super::fanout_panel::FanOutPanel sim={p.sim.clone()} version={p.version} stream={name.clone()}
-                on_action={p.on_action.clone()} />
             <div class="forms">
                 <PutForm stream={name.clone()} on_action={p.on_action.clone()} />
                 <form class="reshard" onsubmit={update_count} aria-label={format!("Update shard count of {name}")} novalidate=true>
@@ -481,8 +517,56 @@ pub fn stream_card(p: &StreamCardProps) -> Html {
                         oninput={Callback::from(move |v: String| target.set(v))} />
                     <button type="submit">{ "Update shard count" }</button>
                 </form>
+                <RetentionForm stream={name.clone()} hours={retention_hours} on_action={p.on_action.clone()} />
             </div>
+            <div class="stream-tools">
+                <ProducerPanel sim={p.sim.clone()} version={p.version} stream={name.clone()} on_action={p.on_action.clone()} />
+                <KclPanel sim={p.sim.clone()} version={p.version} stream={name.clone()} on_action={p.on_action.clone()} />
+                <super::fanout_panel::FanOutPanel sim={p.sim.clone()} version={p.version} stream={name.clone()}
+                    on_action={p.on_action.clone()} />
+            </div>
+            <StreamMonitoring sim={p.sim.clone()} version={p.version} stream={name.clone()} />
         </article>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct RetentionFormProps {
+    pub stream: AttrValue,
+    pub hours: u32,
+    pub on_action: Callback<Action>,
+}
+
+/// IncreaseStreamRetentionPeriod and DecreaseStreamRetentionPeriod: two
+/// APIs, as in AWS, each refusing a change the wrong way with AWS's error.
+#[function_component(RetentionForm)]
+pub fn retention_form(p: &RetentionFormProps) -> Html {
+    let hours = use_state(|| "168".to_string());
+    let stream = p.stream.to_string();
+    let change = |action: &'static str| {
+        let (hours, on_action, stream) = (hours.clone(), p.on_action.clone(), stream.clone());
+        Callback::from(move |_: MouseEvent| {
+            let request = ApiRequest::kinesis(
+                action,
+                [("StreamName", json!(stream)), ("RetentionPeriodHours", super::number_member(&hours))],
+            );
+            let success = Some(format!("{stream} now keeps records for {} hours.", hours.trim()));
+            on_action.emit(Action::Call { request, success });
+        })
+    };
+    let id = format!("{}-retention", stream_dom_id(&stream));
+    let (increase, decrease) = (change("IncreaseStreamRetentionPeriod"), change("DecreaseStreamRetentionPeriod"));
+    html! {
+        <form class="retention" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())} novalidate=true
+            aria-label={format!("Retention of {stream}")}>
+            <Field id={id} label="Retention period (hours)" value={(*hours).clone()} numeric=true
+                hint={format!("Now {} h. 24 (the default) to 8,760 (365 days); longer than 24 h costs extra", p.hours)}
+                oninput={Callback::from(move |v: String| hours.set(v))} />
+            <div class="row-buttons">
+                <button type="button" onclick={increase}>{ "Increase retention" }</button>
+                <button type="button" onclick={decrease}>{ "Decrease retention" }</button>
+            </div>
+        </form>
     }
 }
 

@@ -419,6 +419,25 @@ impl KclApplication {
         self.workers.values().find(|w| &*w.name == name)
     }
 
+    /// How far the application is behind its stream, in the spirit of
+    /// CloudWatch's GetRecords.IteratorAgeMilliseconds (maximum): the age of
+    /// the oldest record past an unfinished lease's checkpoint, 0 when every
+    /// lease is caught up. Judged from the lease table rather than from the
+    /// last GetRecords answer, so it keeps growing while a crashed worker's
+    /// leases wait to fail over (nobody reads them, nothing is checkpointed).
+    pub fn iterator_age(&self, stream: &Stream, now: SimTime) -> SimDuration {
+        let behind = self.leases.values().filter_map(|lease| {
+            let shard = stream.shards.iter().find(|s| s.number == lease.shard)?;
+            let next = match &lease.checkpoint {
+                Checkpoint::TrimHorizon => shard.trim_horizon(),
+                Checkpoint::Sequence(seq) => SequenceNumber::parse(seq)?.index + 1,
+                Checkpoint::Latest | Checkpoint::ShardEnd => return None,
+            };
+            Some(shard.millis_behind(next, now))
+        });
+        SimDuration::from_millis(behind.max().unwrap_or(0))
+    }
+
     /// Records processed by all workers (duplicates counted).
     pub fn processed(&self) -> u64 {
         self.workers.values().map(|w| w.processed).sum()
@@ -474,6 +493,7 @@ impl<'a> Kcl<'a> {
         if req.name.is_empty() {
             return Err(ControlError::Invalid(String::from("An application needs a name.")));
         }
+        lease_table_name(&req.name)?;
         if self.state.kcl_application(&req.name).is_some() {
             return Err(ControlError::AlreadyExists(format!("A KCL application named {} already exists.", req.name)));
         }
@@ -639,6 +659,26 @@ impl<'a> Kcl<'a> {
         core.emit(Event::KclWorkerChanged { app: app.name.clone(), worker: w.name.clone(), status: "restarted" });
         Ok(())
     }
+}
+
+/// The KCL names its lease table after the application, so the name must be
+/// a DynamoDB table name; CreateTable's ValidationException otherwise.
+fn lease_table_name(name: &str) -> Result<(), ControlError> {
+    let constraint = if !(3..=255).contains(&name.len()) {
+        if name.len() < 3 {
+            "Member must have length greater than or equal to 3"
+        } else {
+            "Member must have length less than or equal to 255"
+        }
+    } else if !name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')) {
+        "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
+    } else {
+        return Ok(());
+    };
+    Err(ControlError::Invalid(format!(
+        "The KCL could not create its lease table: ValidationException: 1 validation error detected: \
+         Value '{name}' at 'tableName' failed to satisfy constraint: {constraint}"
+    )))
 }
 
 /// Adds a running worker and schedules its tasks; returns its number.

@@ -117,7 +117,40 @@ pub struct Producer {
     tick: Option<DeadlineKey>,
 }
 
+/// A producer's longest wait for a retry, for a UI to show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Backoff {
+    /// The retry attempt that is waiting (1: the first retry).
+    pub attempt: u32,
+    /// The most this attempt could wait (half of it is fixed, half jitter).
+    pub ceiling: SimDuration,
+    /// When the retry goes out.
+    pub retry_at: SimTime,
+    /// Records in that retry.
+    pub records: usize,
+}
+
+/// The backoff ceiling before retry `attempt` (1-based): the base doubling per attempt, capped.
+pub fn backoff_ceiling(attempt: u32) -> SimDuration {
+    let millis = BACKOFF_BASE.as_millis().saturating_mul(1u64 << attempt.saturating_sub(1).min(20));
+    SimDuration::from_millis(millis.min(BACKOFF_CAP.as_millis()))
+}
+
 impl Producer {
+    /// The retry that has backed off furthest (highest attempt; the earliest
+    /// of equals), or `None` when nothing waits.
+    pub fn backoff(&self) -> Option<Backoff> {
+        self.retries
+            .values()
+            .map(|b| Backoff {
+                attempt: b.attempt,
+                ceiling: backoff_ceiling(b.attempt),
+                retry_at: b.key.at,
+                records: b.records.len(),
+            })
+            .min_by_key(|b| (core::cmp::Reverse(b.attempt), b.retry_at))
+    }
+
     /// Records waiting to be retried.
     pub fn backlog(&self) -> usize {
         self.retries.values().map(|b| b.records.len()).sum()
@@ -368,7 +401,7 @@ fn schedule_retry(core: &mut Core, producer: &mut Producer, records: Vec<Pending
     if records.is_empty() {
         return;
     }
-    let ceiling = BACKOFF_BASE.as_millis().saturating_mul(1u64 << (attempt - 1).min(20)).min(BACKOFF_CAP.as_millis());
+    let ceiling = backoff_ceiling(attempt).as_millis();
     let half = ceiling / 2;
     let wait = half + u64::from(core.rng.below(half as u32 + 1));
     let at = now + SimDuration::from_millis(wait);
