@@ -227,6 +227,13 @@ pub enum Action {
     },
     #[cfg(feature = "kinesis")]
     CloseShardRead,
+    /// A control of a simulated Kinesis Data Analytics SQL application (no
+    /// AWS API: journaled as a simulation command); `success` is the banner.
+    #[cfg(feature = "kinesis")]
+    Sql {
+        control: crate::sim::SqlControl,
+        success: String,
+    },
 }
 
 impl Reducible for State {
@@ -311,6 +318,13 @@ impl Reducible for State {
                 }
                 #[cfg(feature = "kinesis")]
                 Action::CloseShardRead => next.shard_read = None,
+                #[cfg(feature = "kinesis")]
+                Action::Sql { control, success } => {
+                    next.flash = Some(match sim.perform(Command::Sql(control)) {
+                        Outcome::Err(e) => flash(&self, FlashKind::Error, e.to_string()),
+                        _ => flash(&self, FlashKind::Success, success),
+                    });
+                }
             }
         }
         next.version += 1;

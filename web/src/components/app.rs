@@ -3,7 +3,8 @@
 //! clock bar, the create form, the queue cards, the SNS topics and S3
 //! buckets (with the `sns` feature: the SNS chapter's page), and the API log.
 //! With the `kinesis` feature (the Kinesis chapter's page) the create form
-//! and the cards are Kinesis data streams' instead.
+//! and the cards are Kinesis data streams' instead, followed by the Data
+//! Firehose and streaming SQL panels.
 
 use yew::prelude::*;
 
@@ -11,6 +12,8 @@ use super::api_log::ApiLog;
 #[cfg(all(feature = "sns", not(feature = "kinesis")))]
 use super::buckets::Buckets;
 use super::clock_bar::ClockBar;
+#[cfg(feature = "kinesis")]
+use super::firehose_panel::FirehosePanel;
 use super::flash::FlashBanner;
 use super::help::Help;
 use super::queue_card::QueueCard;
@@ -18,6 +21,8 @@ use super::queue_card::QueueCard;
 use super::queue_form::QueueForm;
 #[cfg(not(feature = "kinesis"))]
 use super::share::Share;
+#[cfg(feature = "kinesis")]
+use super::sql_panel::SqlPanel;
 #[cfg(feature = "kinesis")]
 use super::streams::{StreamForm, Streams};
 #[cfg(all(feature = "sns", not(feature = "kinesis")))]
@@ -30,8 +35,9 @@ use crate::{browser, persist};
 const TITLE: &str = "· Amazon Kinesis playground";
 #[cfg(feature = "kinesis")]
 const INTRO: &str = "Create a data stream, put records, watch them land on shards by partition key, \
-    hit the per-shard write quota, reshard, and read back. Every action is a real Kinesis API call, \
-    shown in the log as the AWS CLI command.";
+    hit the per-shard write quota, reshard, and read back; deliver to S3 with Firehose, and count with \
+    streaming SQL. Every Kinesis, Firehose and S3 action is a real AWS API call, shown in the log as \
+    the AWS CLI command.";
 #[cfg(not(any(feature = "sns", feature = "kinesis")))]
 const TITLE: &str = "· Amazon SQS playground";
 #[cfg(not(any(feature = "sns", feature = "kinesis")))]
@@ -170,6 +176,8 @@ pub fn app() -> Html {
             <div class="main-col">
                 <Streams sim={state.sim.clone()} version={state.version} shard_read={state.shard_read.clone()}
                     on_action={on_action.clone()} />
+                <FirehosePanel sim={state.sim.clone()} version={state.version} on_action={on_action.clone()} />
+                <SqlPanel sim={state.sim.clone()} version={state.version} on_action={on_action.clone()} />
             </div>
         }
     };

@@ -1,8 +1,8 @@
 //! The playground's views. Each is a small function component that renders
 //! what it is given and reports learner actions through `Callback`s.
 //! The SNS topics and S3 buckets views are compiled only with the `sns`
-//! feature (the SNS chapter's page); the Kinesis streams view only with the
-//! `kinesis` feature (the Kinesis chapter's page).
+//! feature (the SNS chapter's page); the Kinesis streams, Firehose and SQL
+//! views only with the `kinesis` feature (the Kinesis chapter's page).
 
 pub mod api_log;
 pub mod app;
@@ -11,6 +11,8 @@ pub mod attr_rows;
 #[cfg(feature = "sns")]
 pub mod buckets;
 pub mod clock_bar;
+#[cfg(feature = "kinesis")]
+pub mod firehose_panel;
 pub mod flash;
 pub mod help;
 pub mod message_detail;
@@ -22,6 +24,8 @@ pub mod queue_form;
 pub mod receive_form;
 pub mod send_form;
 pub mod share;
+#[cfg(feature = "kinesis")]
+pub mod sql_panel;
 #[cfg(feature = "kinesis")]
 pub mod streams;
 #[cfg(feature = "sns")]
