@@ -25,9 +25,9 @@ const keyLayout = (name, prefix = '') =>
 /** A screenshot of one part of the page, taken from the full page (so the sticky clock bar stays at the top). */
 async function shoot(page, selector, file) {
   await mkdir(OUT, { recursive: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
   const box = await page.locator(selector).boundingBox();
-  const scroll = await page.evaluate(() => window.scrollY);
-  await page.screenshot({ path: `${OUT}${file}`, fullPage: true, clip: { ...box, y: box.y + scroll } });
+  await page.screenshot({ path: `${OUT}${file}`, fullPage: true, clip: box });
 }
 
 async function createDeliveryStream(page, name, { source = '', bucket, interval, size, transform, contains } = {}) {
@@ -154,6 +154,14 @@ test('the course\'s SQL application counts trades per ticker when its 10-second 
   const counts = Object.fromEntries(rows.map((r) => [r[2], Number(r[3])]));
   assert.deepEqual(counts, { AMZN: 5, TSLA: 3, AAPL: 2 });
   assert.match(rows[0][1], /^\+00:00:\d0 – \+00:00:\d0$/, 'the window it closed');
+  // A record the schema cannot map goes to the error stream, with the reason.
+  await putRecords(page, 'trades', 1, { data: 'not <i>json</i>' });
+  await page.keyboard.press('s');
+  const errors = card.getByTestId('sql-errors');
+  assert.match(await errors.locator('caption').textContent(), /^error_stream \(1 row\)/);
+  const error = await errors.locator('tbody tr').first().locator('td').allTextContents();
+  assert.equal(error[2], 'not <i>json</i>');
+  assert.ok(error[3].length > 0, 'a reason');
   await shoot(page, '#sql', 'kinesis-sql.png');
 
   // A reload replays the journal: the application, running, with its rows.
@@ -162,6 +170,7 @@ test('the course\'s SQL application counts trades per ticker when its 10-second 
   await page.getByRole('button', { name: '‖ Pause' }).click();
   assert.equal(await sqlCard(page, 'tickers').getByTestId('sql-status').textContent(), 'RUNNING');
   assert.equal(await sqlCard(page, 'tickers').getByTestId('sql-rows').first().locator('tbody tr').count(), 3);
+  assert.match(await sqlCard(page, 'tickers').getByTestId('sql-errors').locator('caption').textContent(), /\(1 row\)/);
   await sqlCard(page, 'tickers').getByRole('button', { name: 'Stop' }).click();
   assert.equal(await sqlCard(page, 'tickers').getByTestId('sql-status').textContent(), 'READY');
   await assertHealthy(page);

@@ -16,6 +16,7 @@ use super::clock_bar::ClockBar;
 use super::firehose_panel::FirehosePanel;
 use super::flash::FlashBanner;
 use super::help::Help;
+#[cfg(not(feature = "kinesis"))]
 use super::queue_card::QueueCard;
 #[cfg(not(feature = "kinesis"))]
 use super::queue_form::QueueForm;
@@ -144,16 +145,21 @@ pub fn app() -> Html {
     let sim = state.sim.0.borrow();
     let now = sim.engine.now();
     let next = sim.next_deadline().map(|(at, what)| (timefmt::countdown(at.saturating_sub(now)), what));
+    // The Kinesis page has no queues: not even the queue cards' code is built into it.
+    #[cfg(not(feature = "kinesis"))]
     let queues: Vec<(String, String)> =
         sim.engine.sqs_state().queues().map(|q| (q.name.to_string(), q.arn.clone())).collect();
+    #[cfg(not(feature = "kinesis"))]
     let urls: Vec<String> = sim.engine.sqs_state().queues().map(|q| q.url.clone()).collect();
     #[cfg(feature = "sns")]
     let topics: Vec<(String, String)> =
         sim.engine.sns_state().topics().map(|t| (t.name.to_string(), t.arn.clone())).collect();
     let log_revision = sim.log_revision;
+    #[cfg(not(feature = "kinesis"))]
     let realism = sim.realism_on();
     drop(sim);
 
+    #[cfg(not(feature = "kinesis"))]
     let queue_cards = html! {
         <section id="queues" class="queues" aria-label="Queues">
             if urls.is_empty() {
@@ -168,10 +174,8 @@ pub fn app() -> Html {
     // The Kinesis page: the stream cards (no queues).
     #[cfg(feature = "kinesis")]
     let middle = {
-        drop(queue_cards);
         #[cfg(feature = "sns")]
         drop(topics);
-        let _ = realism;
         html! {
             <div class="main-col">
                 <Streams sim={state.sim.clone()} version={state.version} shard_read={state.shard_read.clone()}

@@ -300,6 +300,10 @@ fn rows_table(
     }
 }
 
+fn rows_count(n: u64) -> String {
+    format!("{n} row{}", if n == 1 { "" } else { "s" })
+}
+
 fn newest(app: &Application, stream: &str) -> Vec<Row> {
     let rows: Vec<&Row> = app.rows(stream).collect();
     rows[rows.len().saturating_sub(ROWS_SHOWN)..].iter().map(|r| (*r).clone()).collect()
@@ -341,14 +345,14 @@ pub fn sql_app_card(p: &SqlAppCardProps) -> Html {
             let columns = s.columns.iter().map(|c| (c.name.clone(), c.sql_type.to_string())).collect();
             let rows = newest(app, &s.name);
             let refs: Vec<&Row> = rows.iter().collect();
-            rows_table(format!("{} ({} rows)", s.name, s.total), columns, &refs, s.total, start)
+            rows_table(format!("{} ({})", s.name, rows_count(s.total)), columns, &refs, s.total, start)
         })
         .collect();
     let source = app.stream(SOURCE_STREAM).map(|s| {
         let columns = s.columns.iter().map(|c| (c.name.clone(), c.sql_type.to_string())).collect();
         let rows = newest(app, SOURCE_STREAM);
         let refs: Vec<&Row> = rows.iter().collect();
-        (s.total, rows_table(format!("{SOURCE_STREAM} ({} rows)", s.total), columns, &refs, s.total, start))
+        (s.total, rows_table(format!("{SOURCE_STREAM} ({})", rows_count(s.total)), columns, &refs, s.total, start))
     });
     let newest_errors: Vec<_> = app.errors().collect();
     let errors: Vec<Html> = newest_errors
@@ -398,7 +402,7 @@ pub fn sql_app_card(p: &SqlAppCardProps) -> Html {
             }
             { for tables }
             <table class="rows errors" data-testid="sql-errors">
-                <caption>{ format!("error_stream ({errors_total} rows): records the schema could not map") }</caption>
+                <caption>{ format!("error_stream ({}): records the schema could not map", rows_count(errors_total)) }</caption>
                 <thead><tr><th>{ "When" }</th><th>{ "Shard" }</th><th>{ "Data" }</th><th>{ "Reason" }</th></tr></thead>
                 <tbody>
                     if errors.is_empty() { <tr><td colspan="4" class="more">{ "No errors." }</td></tr> }
@@ -407,7 +411,7 @@ pub fn sql_app_card(p: &SqlAppCardProps) -> Html {
             </table>
             if let Some((total, table)) = source {
                 <details class="source-rows">
-                    <summary>{ format!("{SOURCE_STREAM}: {total} rows") }</summary>
+                    <summary>{ format!("{SOURCE_STREAM}: {}", rows_count(total)) }</summary>
                     { table }
                 </details>
             }
