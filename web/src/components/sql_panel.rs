@@ -174,8 +174,8 @@ pub fn sql_panel(p: &SqlPanelProps) -> Html {
     html! {
         <section id="sql" class="sql" aria-labelledby="sql-heading">
             <h2 id="sql-heading">{ "Kinesis Data Analytics (SQL)" }</h2>
-            <p class="hint retired">{ "AWS retired Kinesis Data Analytics for SQL (no new applications since October 2025, \
-                existing ones stopped in January 2026; its successor is Managed Service for Apache Flink). \
+            <p class="hint retired">{ "AWS retired Kinesis Data Analytics for SQL in 2026 (no new applications from 15 October 2025, \
+                existing ones deleted from 27 January 2026; its successor is Managed Service for Apache Flink). \
                 The course still teaches it, so Decouple simulates it: with no AWS API left to call, these \
                 controls are simulation commands, saved with the playground but not in the API log." }</p>
             <form class="sql-form card" onsubmit={onsubmit} novalidate=true aria-label="Create SQL application">
