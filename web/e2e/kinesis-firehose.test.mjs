@@ -126,6 +126,21 @@ test('direct PUT with a failing transform: PutRecord, PutRecordBatch and process
   await assertHealthy(page);
 });
 
+test('"Jump to delivery" moves the clock to the end of the buffer interval, which delivers', async () => {
+  const page = await open(ctx);
+  await createDeliveryStream(page, 'logs', { bucket: 'logs-bucket', interval: 120 });
+  await nextDeadline(page);
+  const card = deliveryCard(page, 'logs');
+  assert.equal(await card.getByRole('button', { name: '⇥ Jump to delivery' }).count(), 0, 'nothing buffered');
+  await card.getByRole('button', { name: 'Put record' }).click();
+  assert.match(await card.getByTestId('flush').textContent(), /^delivered in 2m 00s \(interval 120 s\)$/);
+  await card.getByRole('button', { name: '⇥ Jump to delivery' }).click();
+  assert.equal(await page.getByTestId('clock-rel').textContent(), '+00:02:05');
+  assert.equal(await card.locator('tr.delivery').count(), 1);
+  assert.match(await card.getByTestId('flush').textContent(), /^empty/);
+  await assertHealthy(page);
+});
+
 test('the course\'s SQL application counts trades per ticker when its 10-second window closes', async () => {
   const page = await open(ctx);
   await createStream(page, 'trades', { shards: 2 });

@@ -189,6 +189,11 @@ pub enum Action {
     /// +1 virtual second.
     Step,
     NextDeadline,
+    /// Moves the clock to a virtual time the page points at (a delivery
+    /// stream's interval ending), doing everything due on the way; a time
+    /// already past does nothing.
+    #[cfg(feature = "kinesis")]
+    AdvanceTo(decouple_engine::SimTime),
     Reset,
     ToggleHelp,
     CloseHelp,
@@ -262,6 +267,12 @@ impl Reducible for State {
                 Action::NextDeadline => {
                     if sim.advance_to_next_deadline().is_none() {
                         next.flash = Some(flash(&self, FlashKind::Success, "Nothing is scheduled.".into()));
+                    }
+                }
+                #[cfg(feature = "kinesis")]
+                Action::AdvanceTo(at) => {
+                    if at > sim.engine.now() {
+                        sim.advance_to(at);
                     }
                 }
                 Action::Reset => {

@@ -358,8 +358,9 @@ fn status_text(s: &DeliveryStream) -> String {
     }
 }
 
-/// The buffer: records, bytes against the size hint, and when the interval delivers it.
-fn buffer_view(s: &DeliveryStream, now: SimTime) -> Html {
+/// The buffer: records, bytes against the size hint, and when the interval
+/// delivers it, with a button that moves the clock there.
+fn buffer_view(s: &DeliveryStream, now: SimTime, on_action: &Callback<Action>) -> Html {
     let limit = s.destination.size_limit_bytes();
     let bytes = s.buffered_bytes;
     let percent = (bytes as f64 / limit as f64 * 100.0).clamp(0.0, 100.0);
@@ -379,7 +380,13 @@ fn buffer_view(s: &DeliveryStream, now: SimTime) -> Html {
                 </span>
                 <span class="meter-text">{ format!("{bytes} B / {} MiB", s.destination.size_in_mbs) }</span>
             </div>
-            <p class="countdown" data-testid="flush">{ when }</p>
+            <p class="countdown">
+                <span data-testid="flush">{ when }</span>
+                if let Some(at) = s.flush_at() {
+                    <button type="button" class="jump" onclick={on_action.reform(move |_: MouseEvent| Action::AdvanceTo(at))}
+                        title="Moves the virtual clock to the end of the buffer interval">{ "⇥ Jump to delivery" }</button>
+                }
+            </p>
         </div>
     }
 }
@@ -471,7 +478,7 @@ pub fn delivery_card(p: &DeliveryCardProps) -> Html {
     );
     let status = s.status;
     let direct = s.stream_type == DeliveryStreamType::DirectPut;
-    let buffer = buffer_view(s, now);
+    let buffer = buffer_view(s, now, &p.on_action);
     let status_line = status_text(s);
     let id = dom_id(&name);
     drop(sim);
