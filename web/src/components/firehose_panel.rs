@@ -49,11 +49,11 @@ pub enum TransformChoice {
 
 impl TransformChoice {
     const ALL: [(TransformChoice, &'static str, &'static str); 5] = [
-        (TransformChoice::None, "none", "No transform"),
-        (TransformChoice::Identity, "identity", "Lambda: every record Ok, unchanged"),
-        (TransformChoice::Uppercase, "uppercase", "Lambda: every record Ok, upper-cased"),
-        (TransformChoice::DropIfContains, "drop", "Lambda: Dropped if it contains…"),
-        (TransformChoice::FailIfContains, "fail", "Lambda: ProcessingFailed if it contains…"),
+        (TransformChoice::None, "none", "None"),
+        (TransformChoice::Identity, "identity", "Ok, unchanged"),
+        (TransformChoice::Uppercase, "uppercase", "Ok, upper-cased"),
+        (TransformChoice::DropIfContains, "drop", "Dropped if it contains…"),
+        (TransformChoice::FailIfContains, "fail", "ProcessingFailed if it contains…"),
     ];
 
     fn parse(value: &str) -> TransformChoice {
@@ -287,7 +287,7 @@ pub fn firehose_panel(p: &FirehosePanelProps) -> Html {
                     <div class="field">
                         <label for="fh-source">{ "Source" }</label>
                         <select id="fh-source" onchange={on_source}>
-                            <option value="" selected={f.source.is_empty()}>{ "Direct PUT (PutRecord, PutRecordBatch)" }</option>
+                            <option value="" selected={f.source.is_empty()}>{ "Direct PUT" }</option>
                             { for streams.iter().map(|(n, _)| html! {
                                 <option value={n.clone()} selected={f.source == *n}>{ format!("Kinesis data stream {n}") }</option>
                             }) }
@@ -306,7 +306,7 @@ pub fn firehose_panel(p: &FirehosePanelProps) -> Html {
                         hint="IntervalInSeconds: 0–900, 300 by default (0: no buffering)"
                         oninput={super::setter(&form, |f, v| f.interval_s = v)} />
                     <div class="field">
-                        <label for="fh-transform">{ "Transform" }</label>
+                        <label for="fh-transform">{ "Transform (Lambda)" }</label>
                         <select id="fh-transform" onchange={on_transform}>
                             { for TransformChoice::ALL.iter().map(|(c, v, label)| html! {
                                 <option value={*v} selected={f.transform == *c}>{ *label }</option>

@@ -268,7 +268,9 @@ fn rows_table(
 ) -> Html {
     let windowed = rows.iter().any(|r| r.window.is_some());
     let hidden = total.saturating_sub(rows.len() as u64);
+    // In a box that scrolls sideways on a phone, rather than squeezing column names letter by letter.
     html! {
+        <div class="table-scroll">
         <table class="rows" data-testid="sql-rows">
             <caption>{ caption }</caption>
             <thead>
@@ -297,6 +299,7 @@ fn rows_table(
                 <tfoot><tr><td colspan={(columns.len() + 2).to_string()} class="more">{ format!("+ {hidden} older rows") }</td></tr></tfoot>
             }
         </table>
+        </div>
     }
 }
 
