@@ -1,7 +1,8 @@
 //! Learner actions as AWS requests: the members an SDK would send, the HTTP
 //! request that carries them in the service's own protocol (SQS: AWS JSON
 //! 1.0; with the `sns` feature also SNS: the query protocol, a form in and
-//! XML out; and S3: REST, path-style; with the `kinesis` feature Kinesis Data
+//! XML out; with `s3` (on in the SNS and Kinesis pages) S3: REST,
+//! path-style; with the `kinesis` feature Kinesis Data
 //! Streams: AWS JSON 1.1 with `Kinesis_20131202.<Action>` targets, and Data
 //! Firehose: AWS JSON 1.1 with `Firehose_20150804.<Action>` targets), the
 //! equivalent AWS CLI command, and AWS's error read back out of a response.
@@ -76,8 +77,8 @@ pub enum Service {
     Firehose,
 }
 
-/// The services this build speaks (SNS and S3 only with the `sns` feature,
-/// Kinesis only with `kinesis`).
+/// The services this build speaks (SNS only with the `sns` feature, S3 with
+/// `s3`, which `sns` and `kinesis` turn on, Kinesis and Firehose with `kinesis`).
 const SERVICES: &[Service] = &[
     Service::Sqs,
     #[cfg(feature = "sns")]

@@ -138,8 +138,9 @@ fn request_from(v: &Value) -> Result<ApiRequest, String> {
         Some(s) => match Service::parse(s) {
             Some(service) => service,
             None if s == "kinesis" || s == "firehose" => {
+                let service = if s == "kinesis" { "Kinesis" } else { "Data Firehose" };
                 return Err(format!(
-                    "it uses Kinesis ({name}), which this playground does not include: open it in the Kinesis playground"
+                    "it uses {service} ({name}), which this playground does not include: open it in the Kinesis playground"
                 ));
             }
             None if SNS_PLAYGROUND_SERVICES.contains(&s) => {
@@ -508,5 +509,12 @@ mod tests {
         let endpoint = reason(r#"{"t":0,"endpoint":{"url":"https://x.example","healthy":false}}"#);
         assert!(endpoint.starts_with("it uses SNS (a failing endpoint, https://x.example), which"), "{endpoint}");
         assert!(reason(r#"{"t":0,"call":{"s":"lambda","a":"Invoke","b":{}}}"#).contains("unknown service"));
+        #[cfg(not(feature = "kinesis"))]
+        {
+            let firehose = reason(r#"{"t":0,"call":{"s":"firehose","a":"PutRecord","b":{}}}"#);
+            assert!(firehose.starts_with("it uses Data Firehose (PutRecord), which"), "{firehose}");
+            let sql = reason(r#"{"t":0,"sql":{"start":"tickers"}}"#);
+            assert!(sql.starts_with("it uses a Kinesis Data Analytics SQL application, which"), "{sql}");
+        }
     }
 }
