@@ -1,8 +1,10 @@
 //! Learner actions as AWS requests: the members an SDK would send, the HTTP
 //! request that carries them in the service's own protocol (SQS: AWS JSON
 //! 1.0; with the `sns` feature also SNS: the query protocol, a form in and
-//! XML out; and S3: REST, path-style; with the `kinesis` feature Kinesis Data
-//! Streams: AWS JSON 1.1 with `Kinesis_20131202.<Action>` targets), the
+//! XML out; with `s3` (on in the SNS and Kinesis pages) S3: REST,
+//! path-style; with the `kinesis` feature Kinesis Data
+//! Streams: AWS JSON 1.1 with `Kinesis_20131202.<Action>` targets, and Data
+//! Firehose: AWS JSON 1.1 with `Firehose_20150804.<Action>` targets), the
 //! equivalent AWS CLI command, and AWS's error read back out of a response.
 //!
 //! Everything the playground does to the engine is one of these requests,
@@ -34,7 +36,7 @@ pub const SNS_ACTIONS: &[&str] = &[
     "Unsubscribe",
 ];
 /// The S3 actions the playground sends.
-#[cfg(feature = "sns")]
+#[cfg(feature = "s3")]
 pub const S3_ACTIONS: &[&str] = &[
     "CreateBucket",
     "DeleteBucket",
@@ -63,8 +65,12 @@ pub const KINESIS_ACTIONS: &[&str] = &[
     "UpdateShardCount",
 ];
 
+/// The Data Firehose actions the playground sends.
+#[cfg(feature = "kinesis")]
+pub const FIREHOSE_ACTIONS: &[&str] = &["CreateDeliveryStream", "DeleteDeliveryStream", "PutRecord", "PutRecordBatch"];
+
 /// The endpoints' region, as the engine's default configuration has it.
-#[cfg(feature = "sns")]
+#[cfg(feature = "s3")]
 const REGION: &str = "us-east-1";
 
 /// Which service (and so which protocol) a request is for.
@@ -73,22 +79,26 @@ pub enum Service {
     Sqs,
     #[cfg(feature = "sns")]
     Sns,
-    #[cfg(feature = "sns")]
+    #[cfg(feature = "s3")]
     S3,
     #[cfg(feature = "kinesis")]
     Kinesis,
+    #[cfg(feature = "kinesis")]
+    Firehose,
 }
 
-/// The services this build speaks (SNS and S3 only with the `sns` feature,
-/// Kinesis only with `kinesis`).
+/// The services this build speaks (SNS only with the `sns` feature, S3 with
+/// `s3`, which `sns` and `kinesis` turn on, Kinesis and Firehose with `kinesis`).
 const SERVICES: &[Service] = &[
     Service::Sqs,
     #[cfg(feature = "sns")]
     Service::Sns,
-    #[cfg(feature = "sns")]
+    #[cfg(feature = "s3")]
     Service::S3,
     #[cfg(feature = "kinesis")]
     Service::Kinesis,
+    #[cfg(feature = "kinesis")]
+    Service::Firehose,
 ];
 
 impl Service {
@@ -98,10 +108,12 @@ impl Service {
             Service::Sqs => "sqs",
             #[cfg(feature = "sns")]
             Service::Sns => "sns",
-            #[cfg(feature = "sns")]
+            #[cfg(feature = "s3")]
             Service::S3 => "s3api",
             #[cfg(feature = "kinesis")]
             Service::Kinesis => "kinesis",
+            #[cfg(feature = "kinesis")]
+            Service::Firehose => "firehose",
         }
     }
 
@@ -115,10 +127,12 @@ impl Service {
             Service::Sqs => ACTIONS,
             #[cfg(feature = "sns")]
             Service::Sns => SNS_ACTIONS,
-            #[cfg(feature = "sns")]
+            #[cfg(feature = "s3")]
             Service::S3 => S3_ACTIONS,
             #[cfg(feature = "kinesis")]
             Service::Kinesis => KINESIS_ACTIONS,
+            #[cfg(feature = "kinesis")]
+            Service::Firehose => FIREHOSE_ACTIONS,
         };
         list.iter().find(|a| **a == name).copied()
     }
@@ -146,7 +160,7 @@ impl ApiRequest {
 
     /// An S3 request (REST, path-style): `Bucket`, `Key`, `Body` (text) and
     /// `NotificationConfiguration` (the CLI's JSON shape) members.
-    #[cfg(feature = "sns")]
+    #[cfg(feature = "s3")]
     pub fn s3(action: &'static str, members: impl IntoIterator<Item = (&'static str, Value)>) -> Self {
         Self::of(Service::S3, action, &mut members.into_iter())
     }
@@ -156,6 +170,23 @@ impl ApiRequest {
     #[cfg(feature = "kinesis")]
     pub fn kinesis(action: &'static str, members: impl IntoIterator<Item = (&'static str, Value)>) -> Self {
         Self::of(Service::Kinesis, action, &mut members.into_iter())
+    }
+
+    /// A Data Firehose request (AWS JSON 1.1). `Data` members are base64,
+    /// as for Kinesis.
+    #[cfg(feature = "kinesis")]
+    pub fn firehose(action: &'static str, members: impl IntoIterator<Item = (&'static str, Value)>) -> Self {
+        Self::of(Service::Firehose, action, &mut members.into_iter())
+    }
+
+    /// The JSON 1.1 target of a Kinesis or Firehose request (`Kinesis_20131202.PutRecord`).
+    #[cfg(feature = "kinesis")]
+    fn json_1_1_target(&self) -> Option<String> {
+        match self.service {
+            Service::Kinesis => Some(format!("Kinesis_20131202.{}", self.action)),
+            Service::Firehose => Some(format!("Firehose_20150804.{}", self.action)),
+            _ => None,
+        }
     }
 
     /// Not generic, so that the many call sites (each an array of its own
@@ -196,16 +227,16 @@ impl ApiRequest {
                 ],
                 body: query_form(self.action, &self.body).into_bytes(),
             },
-            #[cfg(feature = "sns")]
+            #[cfg(feature = "s3")]
             Service::S3 => s3_http(self.action, &self.body),
             #[cfg(feature = "kinesis")]
-            Service::Kinesis => HttpRequest {
+            Service::Kinesis | Service::Firehose => HttpRequest {
                 method: "POST".into(),
                 path: "/".into(),
                 query: String::new(),
                 headers: vec![
                     ("Content-Type".into(), "application/x-amz-json-1.1".into()),
-                    ("X-Amz-Target".into(), format!("Kinesis_20131202.{}", self.action)),
+                    ("X-Amz-Target".into(), self.json_1_1_target().unwrap_or_default()),
                 ],
                 body: serde_json::to_vec(&self.body).unwrap_or_default(),
             },
@@ -215,14 +246,13 @@ impl ApiRequest {
     /// The request as it goes over the wire, for the log's "raw request" view.
     pub fn raw(&self) -> String {
         #[cfg(feature = "kinesis")]
-        if self.service == Service::Kinesis {
+        if let Some(target) = self.json_1_1_target() {
             let json = serde_json::to_string_pretty(&self.body).unwrap_or_default();
             return format!(
-                "POST / HTTP/1.1\nContent-Type: application/x-amz-json-1.1\nX-Amz-Target: Kinesis_20131202.{}\n\n{json}",
-                self.action
+                "POST / HTTP/1.1\nContent-Type: application/x-amz-json-1.1\nX-Amz-Target: {target}\n\n{json}"
             );
         }
-        #[cfg(feature = "sns")]
+        #[cfg(feature = "s3")]
         if self.service != Service::Sqs {
             return self.raw_http();
         }
@@ -234,7 +264,7 @@ impl ApiRequest {
     }
 
     /// Another service's request as its HTTP text.
-    #[cfg(feature = "sns")]
+    #[cfg(feature = "s3")]
     fn raw_http(&self) -> String {
         let http = self.to_http();
         let mut out = http.method.clone();
@@ -266,13 +296,16 @@ impl ApiRequest {
         if let Value::Object(map) = &self.body {
             for (name, value) in map {
                 #[cfg(feature = "kinesis")]
-                if let Some(list) = value.as_array().filter(|l| self.service == Service::Kinesis && l.len() > 3) {
+                if let Some(list) = value
+                    .as_array()
+                    .filter(|l| matches!(self.service, Service::Kinesis | Service::Firehose) && l.len() > 3)
+                {
                     out.push_str(&format!(" --{} file://{}.json", kebab(name), kebab(name)));
                     note = format!("  # {}.json: the {} entries in the raw request", kebab(name), list.len());
                     continue;
                 }
                 // The CLI reads an object's body from a file, not from an argument.
-                #[cfg(feature = "sns")]
+                #[cfg(feature = "s3")]
                 if self.service == Service::S3 && name == "Body" {
                     let text = value.as_str().unwrap_or_default();
                     out = format!("printf '%s' {} > body.txt && {out} --body body.txt", shell_quote(text));
@@ -341,7 +374,7 @@ fn shell_quote(s: &str) -> String {
 }
 
 /// Percent-encodes for a form value or a URL path (`/` kept in paths).
-#[cfg(feature = "sns")]
+#[cfg(feature = "s3")]
 fn percent(text: &str, keep_slash: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
@@ -403,13 +436,13 @@ fn query_form(action: &str, body: &Value) -> String {
 }
 
 /// Escapes text for an XML element.
-#[cfg(feature = "sns")]
+#[cfg(feature = "s3")]
 fn xml_escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// A `NotificationConfiguration` (the CLI's JSON shape) as the XML S3 takes.
-#[cfg(feature = "sns")]
+#[cfg(feature = "s3")]
 fn notification_xml(config: &Value) -> String {
     let mut out = String::from(r#"<NotificationConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">"#);
     for (list, element, arn) in
@@ -448,7 +481,7 @@ fn notification_xml(config: &Value) -> String {
 
 /// An S3 REST request, path-style (`PUT /bucket/key`), unsigned; the
 /// `x-amz-content-sha256` header the S3 clients always send tells the gateway it is S3's.
-#[cfg(feature = "sns")]
+#[cfg(feature = "s3")]
 fn s3_http(action: &str, body: &Value) -> HttpRequest {
     let member = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or_default();
     let bucket = percent(member("Bucket"), false);
@@ -476,7 +509,7 @@ fn s3_http(action: &str, body: &Value) -> HttpRequest {
 }
 
 /// The text of the first `<tag>…</tag>` in an XML answer, unescaped.
-#[cfg(feature = "sns")]
+#[cfg(feature = "s3")]
 fn xml_text(xml: &str, tag: &str) -> Option<String> {
     let open = format!("<{tag}>");
     let start = xml.find(&open)? + open.len();
@@ -494,7 +527,7 @@ fn xml_text(xml: &str, tag: &str) -> Option<String> {
 }
 
 /// Members of XML answers the playground reports (ARNs, message ids, counts).
-#[cfg(feature = "sns")]
+#[cfg(feature = "s3")]
 const XML_MEMBERS: &[&str] = &["TopicArn", "SubscriptionArn", "MessageId", "SequenceNumber", "KeyCount"];
 
 /// A resource policy that lets an AWS service principal (`sns.amazonaws.com`,
@@ -544,7 +577,7 @@ impl core::fmt::Display for AwsError {
 /// A response read back: its JSON body (for SNS's and S3's XML answers, the
 /// members in `XML_MEMBERS` it has), or AWS's error.
 pub fn parse_response(response: &HttpResponse) -> Result<Value, AwsError> {
-    #[cfg(feature = "sns")]
+    #[cfg(feature = "s3")]
     if let Some(answer) = parse_xml_response(response) {
         return answer;
     }
@@ -563,7 +596,7 @@ pub fn parse_response(response: &HttpResponse) -> Result<Value, AwsError> {
 
 /// An SNS or S3 answer (XML, or S3's empty body), read as [`parse_response`]
 /// says; `None` for a JSON answer.
-#[cfg(feature = "sns")]
+#[cfg(feature = "s3")]
 fn parse_xml_response(response: &HttpResponse) -> Option<Result<Value, AwsError>> {
     // SNS answers in XML; S3 too, or with an empty body (its request-id header tells it apart).
     let xml_service = response.header("x-amz-request-id").is_some();
@@ -588,9 +621,17 @@ fn parse_xml_response(response: &HttpResponse) -> Option<Result<Value, AwsError>
 }
 
 /// The first entry a batch call refused, as an error (`Failed[0]`'s code and message).
-/// For Kinesis's PutRecords, the first record with an `ErrorCode`, its
-/// message prefixed with how many of the batch failed.
+/// For Kinesis's PutRecords and Firehose's PutRecordBatch, the first record
+/// with an `ErrorCode`, its message prefixed with how many of the batch failed.
 pub fn first_batch_failure(body: &Value) -> Option<AwsError> {
+    #[cfg(feature = "kinesis")]
+    if let Some(count) = body.get("FailedPutCount").and_then(Value::as_u64).filter(|n| *n > 0) {
+        let records = body.get("RequestResponses").and_then(Value::as_array)?;
+        let failed = records.iter().find(|r| r.get("ErrorCode").is_some())?;
+        let text = |k: &str| failed.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        let message = format!("{count} of {} records failed, the first with: {}", records.len(), text("ErrorMessage"));
+        return Some(AwsError { code: text("ErrorCode"), message });
+    }
     #[cfg(feature = "kinesis")]
     if let Some(count) = body.get("FailedRecordCount").and_then(Value::as_u64).filter(|n| *n > 0) {
         let records = body.get("Records").and_then(Value::as_array)?;

@@ -12,7 +12,8 @@
 //! another version is refused with a message, and the app starts fresh. So is
 //! a journal with SNS or S3 commands opened in the SQS playground (built
 //! without the `sns` feature): the message says to open it in the SNS one;
-//! likewise Kinesis commands outside the Kinesis page (the `kinesis` feature).
+//! likewise Kinesis, Firehose and SQL application commands outside the
+//! Kinesis page (the `kinesis` feature).
 
 use base64::Engine as _;
 use decouple_engine::SimTime;
@@ -20,6 +21,8 @@ use serde_json::{json, Map, Value};
 
 use crate::api::{ApiRequest, Service};
 use crate::apps::{AppKind, ConsumerConfig};
+#[cfg(feature = "kinesis")]
+use crate::sim::SqlControl;
 use crate::sim::{Command, Sim};
 
 pub const VERSION: u64 = 1;
@@ -70,7 +73,52 @@ fn command_json(c: &Command) -> Value {
         }
         #[cfg(feature = "kinesis")]
         Command::Kinesis(control) => crate::kinesis_controls::to_json(control),
+        #[cfg(feature = "kinesis")]
+        Command::Sql(control) => json!({"sql": sql_json(control)}),
     }
+}
+
+/// `{"create": {...}}`, `{"start": name}`, `{"stop": name}` or `{"delete": name}`.
+#[cfg(feature = "kinesis")]
+fn sql_json(control: &SqlControl) -> Value {
+    match control {
+        SqlControl::Create { name, stream, trim_horizon, columns, code } => json!({"create": {
+            "name": name, "stream": stream, "trimHorizon": trim_horizon, "code": code,
+            "columns": columns.iter().map(|(n, m, t)| json!([n, m, t])).collect::<Vec<_>>(),
+        }}),
+        SqlControl::Start(name) => json!({"start": name}),
+        SqlControl::Stop(name) => json!({"stop": name}),
+        SqlControl::Delete(name) => json!({"delete": name}),
+    }
+}
+
+#[cfg(feature = "kinesis")]
+fn sql_from(v: &Value) -> Result<SqlControl, String> {
+    let text = |o: &Value, k: &str| o.get(k).and_then(Value::as_str).map(str::to_string).ok_or(format!("missing {k}"));
+    if let Some(c) = v.get("create") {
+        let mut columns = Vec::new();
+        for column in c.get("columns").and_then(Value::as_array).ok_or("missing columns")? {
+            let part = |i: usize| column.get(i).and_then(Value::as_str).map(str::to_string).ok_or("a bad column");
+            columns.push((part(0)?, part(1)?, part(2)?));
+        }
+        return Ok(SqlControl::Create {
+            name: text(c, "name")?,
+            stream: text(c, "stream")?,
+            trim_horizon: c.get("trimHorizon").and_then(Value::as_bool).unwrap_or(false),
+            columns,
+            code: text(c, "code")?,
+        });
+    }
+    for (key, make) in [
+        ("start", SqlControl::Start as fn(String) -> SqlControl),
+        ("stop", SqlControl::Stop),
+        ("delete", SqlControl::Delete),
+    ] {
+        if v.get(key).is_some() {
+            return Ok(make(text(v, key)?));
+        }
+    }
+    Err("a SQL application entry of unknown kind".into())
 }
 
 /// The whole playground: seed, journal and the time now.
@@ -95,9 +143,10 @@ fn request_from(v: &Value) -> Result<ApiRequest, String> {
         None => Service::Sqs,
         Some(s) => match Service::parse(s) {
             Some(service) => service,
-            None if s == "kinesis" => {
+            None if s == "kinesis" || s == "firehose" => {
+                let service = if s == "kinesis" { "Kinesis" } else { "Data Firehose" };
                 return Err(format!(
-                    "it uses Kinesis ({name}), which this playground does not include: open it in the Kinesis playground"
+                    "it uses {service} ({name}), which this playground does not include: open it in the Kinesis playground"
                 ));
             }
             None if SNS_PLAYGROUND_SERVICES.contains(&s) => {
@@ -166,6 +215,17 @@ fn command_from(v: &Map<String, Value>) -> Result<Command, String> {
         return Err("it uses a simulated KCL application or Kinesis producer, which this playground does not \
                     include: open it in the Kinesis playground"
             .into());
+    }
+    if let Some(control) = v.get("sql") {
+        #[cfg(feature = "kinesis")]
+        return Ok(Command::Sql(sql_from(control)?));
+        #[cfg(not(feature = "kinesis"))]
+        {
+            let _ = control;
+            return Err("it uses a Kinesis Data Analytics SQL application, which this playground does not include: \
+                 open it in the Kinesis playground"
+                .into());
+        }
     }
     Err("an entry of unknown kind".into())
 }
@@ -622,9 +682,20 @@ mod tests {
             "it uses SNS (CreateTopic), which this SQS playground does not include: open it in the SNS playground"
         );
         let s3 = reason(r#"{"t":0,"many":[{"s":"s3api","a":"CreateBucket","b":{"Bucket":"b"}}]}"#);
+        // The Kinesis page speaks S3 (Firehose's destination buckets), not SNS.
+        #[cfg(not(feature = "s3"))]
         assert!(s3.starts_with("it uses S3 (CreateBucket), which"), "{s3}");
+        #[cfg(feature = "s3")]
+        assert_eq!(s3, "");
         let endpoint = reason(r#"{"t":0,"endpoint":{"url":"https://x.example","healthy":false}}"#);
         assert!(endpoint.starts_with("it uses SNS (a failing endpoint, https://x.example), which"), "{endpoint}");
         assert!(reason(r#"{"t":0,"call":{"s":"lambda","a":"Invoke","b":{}}}"#).contains("unknown service"));
+        #[cfg(not(feature = "kinesis"))]
+        {
+            let firehose = reason(r#"{"t":0,"call":{"s":"firehose","a":"PutRecord","b":{}}}"#);
+            assert!(firehose.starts_with("it uses Data Firehose (PutRecord), which"), "{firehose}");
+            let sql = reason(r#"{"t":0,"sql":{"start":"tickers"}}"#);
+            assert!(sql.starts_with("it uses a Kinesis Data Analytics SQL application, which"), "{sql}");
+        }
     }
 }

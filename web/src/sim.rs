@@ -7,6 +7,9 @@
 //! only by asking the engine to advance. Plain Rust, so it is tested natively.
 //! With the `sns` feature it also keeps what the SNS views show: notification
 //! outcomes per subscription endpoint (the engine keeps no history of them).
+//! With the `kinesis` feature it also runs the controls of the simulated KCL
+//! application and producers and of Kinesis Data Analytics SQL applications
+//! ([`SqlControl`]), which have no AWS API, and follows SubscribeToShard event streams.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -81,6 +84,29 @@ pub enum Command {
     /// the engine, not AWS APIs: see `kinesis_controls`).
     #[cfg(feature = "kinesis")]
     Kinesis(crate::kinesis_controls::KinesisControl),
+    /// A simulated Kinesis Data Analytics SQL application is created,
+    /// started, stopped or deleted: AWS retired the service, so there is no
+    /// API call to make, and the playground drives the engine's simulation.
+    #[cfg(feature = "kinesis")]
+    Sql(SqlControl),
+}
+
+/// What a learner does to a simulated Kinesis Data Analytics SQL application.
+#[cfg(feature = "kinesis")]
+#[derive(Clone, Debug, PartialEq)]
+pub enum SqlControl {
+    Create {
+        name: String,
+        stream: String,
+        /// Read the records the stream still holds (TRIM_HORIZON), not only new ones (NOW).
+        trim_horizon: bool,
+        /// (column name, JSON mapping such as `$.ticker`, SQL type such as `VARCHAR(4)`).
+        columns: Vec<(String, String, String)>,
+        code: String,
+    },
+    Start(String),
+    Stop(String),
+    Delete(String),
 }
 
 /// What one call came to, for the caller (a flash message, a form reset).
@@ -185,6 +211,10 @@ pub struct Sim {
     /// Bumped whenever `notifications` changes, so topic views re-render only then.
     #[cfg(feature = "sns")]
     pub notifications_revision: u64,
+    /// Why the last SQL application created was refused, when its code did
+    /// not compile: the position the page points at, as the console did.
+    #[cfg(feature = "kinesis")]
+    pub sql_error: Option<decouple_engine::analytics::SqlError>,
     /// Open SubscribeToShard answers, by the gateway's event-stream id.
     #[cfg(feature = "kinesis")]
     event_streams: BTreeMap<u64, EventStreamLog>,
@@ -228,6 +258,8 @@ impl Sim {
             notifications_revision: 0,
             #[cfg(feature = "kinesis")]
             event_streams: BTreeMap::new(),
+            #[cfg(feature = "kinesis")]
+            sql_error: None,
         }
     }
 
@@ -304,7 +336,48 @@ impl Sim {
             }
             #[cfg(feature = "kinesis")]
             Command::Kinesis(control) => crate::kinesis_controls::apply(&mut self.engine, &control),
+            #[cfg(feature = "kinesis")]
+            Command::Sql(control) => match self.sql(control) {
+                Ok(()) => Outcome::Ok(Value::Null),
+                Err(e) => Outcome::Err(e),
+            },
         }
+    }
+
+    /// Performs a SQL application control on the engine. Refusals carry the
+    /// error names the Kinesis Analytics API had (CodeValidationException
+    /// for code that does not compile), so the banner reads as AWS's did.
+    #[cfg(feature = "kinesis")]
+    fn sql(&mut self, control: SqlControl) -> Result<(), AwsError> {
+        use decouple_engine::analytics::{AnalyticsError, CreateApplication, SchemaColumn, StartingPosition};
+        let mut analytics = self.engine.analytics();
+        let result = match control {
+            SqlControl::Create { name, stream, trim_horizon, columns, code } => {
+                let columns = columns.into_iter().map(|(n, m, t)| SchemaColumn::new(n, m, t)).collect();
+                let mut request = CreateApplication::new(name, stream, columns, code);
+                if trim_horizon {
+                    request.starting_position = StartingPosition::TrimHorizon;
+                }
+                let created = analytics.create_application(request);
+                self.sql_error = match &created {
+                    Err(AnalyticsError::Sql(e)) => Some(e.clone()),
+                    _ => None,
+                };
+                created
+            }
+            SqlControl::Start(name) => analytics.start_application(&name),
+            SqlControl::Stop(name) => analytics.stop_application(&name),
+            SqlControl::Delete(name) => analytics.delete_application(&name),
+        };
+        result.map_err(|e| {
+            let code = match &e {
+                AnalyticsError::NotFound(_) => "ResourceNotFoundException",
+                AnalyticsError::AlreadyExists(_) => "ResourceInUseException",
+                AnalyticsError::Invalid(_) => "InvalidArgumentException",
+                AnalyticsError::Sql(_) => "CodeValidationException",
+            };
+            AwsError { code: code.into(), message: e.to_string() }
+        })
     }
 
     pub fn start(&self) -> SimTime {
@@ -847,7 +920,22 @@ fn summarize(action: &str, body: &Value) -> String {
         #[cfg(feature = "kinesis")]
         "PutRecord" => {
             let text = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
-            format!("PutRecord → {} · sequence number {}", text("ShardId"), text("SequenceNumber"))
+            // Kinesis and Firehose both have a PutRecord; only Firehose's answer has a RecordId.
+            if body.get("RecordId").is_some() {
+                format!("PutRecord → RecordId {}…", text("RecordId").chars().take(12).collect::<String>())
+            } else {
+                format!("PutRecord → {} · sequence number {}", text("ShardId"), text("SequenceNumber"))
+            }
+        }
+        #[cfg(feature = "kinesis")]
+        "PutRecordBatch" => {
+            let n = body.get("RequestResponses").and_then(Value::as_array).map_or(0, Vec::len) as u64;
+            let failed = body.get("FailedPutCount").and_then(Value::as_u64).unwrap_or(0);
+            format!("PutRecordBatch → {} put, {failed} failed", n - failed.min(n))
+        }
+        #[cfg(feature = "kinesis")]
+        "CreateDeliveryStream" => {
+            format!("CreateDeliveryStream → {}", body.get("DeliveryStreamARN").and_then(Value::as_str).unwrap_or(""))
         }
         #[cfg(feature = "kinesis")]
         "PutRecords" => {

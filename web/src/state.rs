@@ -189,6 +189,11 @@ pub enum Action {
     /// +1 virtual second.
     Step,
     NextDeadline,
+    /// Moves the clock to a virtual time the page points at (a delivery
+    /// stream's interval ending), doing everything due on the way; a time
+    /// already past does nothing.
+    #[cfg(feature = "kinesis")]
+    AdvanceTo(decouple_engine::SimTime),
     Reset,
     ToggleHelp,
     CloseHelp,
@@ -239,6 +244,13 @@ pub enum Action {
     /// A control of the simulated KCL application or producers.
     #[cfg(feature = "kinesis")]
     Kinesis(crate::kinesis_controls::KinesisControl),
+    /// A control of a simulated Kinesis Data Analytics SQL application (no
+    /// AWS API: journaled as a simulation command); `success` is the banner.
+    #[cfg(feature = "kinesis")]
+    Sql {
+        control: crate::sim::SqlControl,
+        success: String,
+    },
 }
 
 impl Reducible for State {
@@ -279,6 +291,12 @@ impl Reducible for State {
                 Action::NextDeadline => {
                     if sim.advance_to_next_deadline().is_none() {
                         next.flash = Some(flash(&self, FlashKind::Success, "Nothing is scheduled.".into()));
+                    }
+                }
+                #[cfg(feature = "kinesis")]
+                Action::AdvanceTo(at) => {
+                    if at > sim.engine.now() {
+                        sim.advance_to(at);
                     }
                 }
                 Action::Reset => {
@@ -347,6 +365,13 @@ impl Reducible for State {
                         Outcome::Ok(serde_json::Value::String(text)) => Some(flash(&self, FlashKind::Success, text)),
                         _ => next.flash.take(),
                     };
+                }
+                #[cfg(feature = "kinesis")]
+                Action::Sql { control, success } => {
+                    next.flash = Some(match sim.perform(Command::Sql(control)) {
+                        Outcome::Err(e) => flash(&self, FlashKind::Error, e.to_string()),
+                        _ => flash(&self, FlashKind::Success, success),
+                    });
                 }
             }
         }

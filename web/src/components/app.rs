@@ -4,7 +4,8 @@
 //! buckets and mobile push devices (with the `sns` feature: the SNS chapter's
 //! page), and the API log.
 //! With the `kinesis` feature (the Kinesis chapter's page) the create form
-//! and the cards are Kinesis data streams' instead.
+//! and the cards are Kinesis data streams' instead, followed by the Data
+//! Firehose and streaming SQL panels.
 
 use yew::prelude::*;
 
@@ -14,12 +15,17 @@ use super::buckets::Buckets;
 use super::clock_bar::ClockBar;
 #[cfg(all(feature = "sns", not(feature = "kinesis")))]
 use super::devices::Devices;
+#[cfg(feature = "kinesis")]
+use super::firehose_panel::FirehosePanel;
 use super::flash::FlashBanner;
 use super::help::Help;
+#[cfg(not(feature = "kinesis"))]
 use super::queue_card::QueueCard;
 #[cfg(not(feature = "kinesis"))]
 use super::queue_form::QueueForm;
 use super::share::Share;
+#[cfg(feature = "kinesis")]
+use super::sql_panel::SqlPanel;
 #[cfg(feature = "kinesis")]
 use super::streams::{StreamForm, Streams};
 #[cfg(all(feature = "sns", not(feature = "kinesis")))]
@@ -34,8 +40,9 @@ use crate::{browser, persist};
 const TITLE: &str = "· Amazon Kinesis playground";
 #[cfg(feature = "kinesis")]
 const INTRO: &str = "Create a data stream, put records, watch them land on shards by partition key, \
-    hit the per-shard write quota, reshard, and read back. Every action is a real Kinesis API call, \
-    shown in the log as the AWS CLI command.";
+    hit the per-shard write quota, reshard, and read back; deliver to S3 with Firehose, and count with \
+    streaming SQL. Every Kinesis, Firehose and S3 action is a real AWS API call, shown in the log as \
+    the AWS CLI command.";
 #[cfg(not(any(feature = "sns", feature = "kinesis")))]
 const TITLE: &str = "· Amazon SQS playground";
 #[cfg(not(any(feature = "sns", feature = "kinesis")))]
@@ -142,16 +149,21 @@ pub fn app() -> Html {
     let sim = state.sim.0.borrow();
     let now = sim.engine.now();
     let next = sim.next_deadline().map(|(at, what)| (timefmt::countdown(at.saturating_sub(now)), what));
+    // The Kinesis page has no queues: not even the queue cards' code is built into it.
+    #[cfg(not(feature = "kinesis"))]
     let queues: Vec<(String, String)> =
         sim.engine.sqs_state().queues().map(|q| (q.name.to_string(), q.arn.clone())).collect();
+    #[cfg(not(feature = "kinesis"))]
     let urls: Vec<String> = sim.engine.sqs_state().queues().map(|q| q.url.clone()).collect();
     #[cfg(feature = "sns")]
     let topics: Vec<(String, String)> =
         sim.engine.sns_state().topics().map(|t| (t.name.to_string(), t.arn.clone())).collect();
     let log_revision = sim.log_revision;
+    #[cfg(not(feature = "kinesis"))]
     let realism = sim.realism_on();
     drop(sim);
 
+    #[cfg(not(feature = "kinesis"))]
     let queue_cards = html! {
         <section id="queues" class="queues" aria-label="Queues">
             if urls.is_empty() {
@@ -166,14 +178,14 @@ pub fn app() -> Html {
     // The Kinesis page: the stream cards (no queues).
     #[cfg(feature = "kinesis")]
     let middle = {
-        drop(queue_cards);
         #[cfg(feature = "sns")]
         drop(topics);
-        let _ = realism;
         html! {
             <div class="main-col">
                 <Streams sim={state.sim.clone()} version={state.version} shard_read={state.shard_read.clone()}
                     on_action={on_action.clone()} />
+                <FirehosePanel sim={state.sim.clone()} version={state.version} on_action={on_action.clone()} />
+                <SqlPanel sim={state.sim.clone()} version={state.version} on_action={on_action.clone()} />
                 <TrucksDemo sim={state.sim.clone()} version={state.version} on_action={on_action.clone()} />
             </div>
         }

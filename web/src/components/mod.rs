@@ -1,9 +1,9 @@
 //! The playground's views. Each is a small function component that renders
 //! what it is given and reports learner actions through `Callback`s.
 //! The SNS topics and S3 buckets views are compiled only with the `sns`
-//! feature (the SNS chapter's page); the Kinesis streams view only with the
-//! `kinesis` feature (the Kinesis chapter's page), with its KCL, producer
-//! and stream-monitoring panels.
+//! feature (the SNS chapter's page); the Kinesis streams view (with its KCL,
+//! producer, fan-out and stream-monitoring panels), the Firehose, SQL and
+//! trucks views only with the `kinesis` feature (the Kinesis chapter's page).
 
 pub mod api_log;
 pub mod app;
@@ -16,6 +16,8 @@ pub mod clock_bar;
 pub mod devices;
 #[cfg(feature = "kinesis")]
 pub mod fanout_panel;
+#[cfg(feature = "kinesis")]
+pub mod firehose_panel;
 pub mod flash;
 pub mod help;
 #[cfg(feature = "kinesis")]
@@ -31,6 +33,8 @@ pub mod queue_form;
 pub mod receive_form;
 pub mod send_form;
 pub mod share;
+#[cfg(feature = "kinesis")]
+pub mod sql_panel;
 #[cfg(feature = "kinesis")]
 pub mod stream_metrics;
 #[cfg(feature = "kinesis")]
