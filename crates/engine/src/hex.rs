@@ -3,6 +3,11 @@ use alloc::string::String;
 
 const DIGITS: &[u8; 16] = b"0123456789abcdef";
 
+/// The two hex digits of one byte.
+pub(crate) fn pair(b: u8) -> [u8; 2] {
+    [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 0x0f)]]
+}
+
 /// Writes the hex of `bytes` into `out` (twice as long).
 pub(crate) fn encode_into(bytes: &[u8], out: &mut [u8]) {
     for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
