@@ -144,6 +144,11 @@ impl SequenceNumber {
     }
 
     pub fn to_decimal(self) -> String {
+        String::from(self.to_digits().as_str())
+    }
+
+    /// The decimal digits without allocating, to be kept with a record.
+    pub fn to_digits(self) -> SequenceDigits {
         let mut n = U192::default();
         n.push(4, 2);
         n.push(36, self.shard_created_secs);
@@ -153,7 +158,7 @@ impl SequenceNumber {
         n.push(36, self.arrival_secs);
         n.push(32, u64::from(self.shard));
         n.push(4, 2);
-        n.to_decimal()
+        n.to_digits()
     }
 
     /// `None` for anything that is not a version-2 number this engine could
@@ -173,6 +178,27 @@ impl SequenceNumber {
         let lead = n.pop(4);
         let valid = version == 2 && lead == 2 && n.is_zero() && nibble == u64::from(shard & 0xf);
         valid.then_some(SequenceNumber { shard_created_secs, shard, index, arrival_secs })
+    }
+}
+
+/// A number's decimal digits, right-aligned in a buffer wide enough for any
+/// 192-bit value: a record keeps its sequence number this way, so PutRecord
+/// and every read copy the digits instead of formatting them again.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct SequenceDigits {
+    buffer: [u8; 63],
+    start: u8,
+}
+
+impl SequenceDigits {
+    pub fn as_str(&self) -> &str {
+        core::str::from_utf8(&self.buffer[usize::from(self.start)..]).unwrap_or_default()
+    }
+}
+
+impl core::fmt::Debug for SequenceDigits {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
@@ -209,7 +235,7 @@ impl U192 {
         self.0 == [0; 3]
     }
 
-    fn to_decimal(self) -> String {
+    fn to_digits(self) -> SequenceDigits {
         // Divide by 10^9 over 32-bit limbs: every step is a u64 division by a
         // constant, which compiles to multiplications (u128 division does not).
         const CHUNK: u64 = 1_000_000_000;
@@ -236,7 +262,7 @@ impl U192 {
             }
             let start = write_digits(&mut digits[end - 9..end], rem) + end - 9;
             if first == limbs.len() {
-                return ascii_string(&digits[start..]);
+                return SequenceDigits { buffer: digits, start: start as u8 };
             }
             end -= 9;
         }
@@ -438,7 +464,7 @@ mod tests {
         }
         for limbs in values {
             let n = U192(limbs);
-            let text = n.to_decimal();
+            let text = n.to_digits().as_str().to_string();
             assert!(text == "0" || !text.starts_with('0'), "{text}");
             assert_eq!(U192::from_decimal(&text), Some(n), "{text}");
             if limbs[0] == 0 {

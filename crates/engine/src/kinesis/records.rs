@@ -37,7 +37,10 @@ impl Kinesis<'_> {
             Ok((shard, index)) => {
                 let shard = &stream.shards[shard as usize];
                 subscribers.extend_from_slice(&shard.subscribers);
-                Ok(PutRecordResponse { shard_id: shard.id(), sequence_number: shard.sequence_number(index, now) })
+                Ok(PutRecordResponse {
+                    shard_id: shard.id(),
+                    sequence_number: shard.written_sequence_number(index, now),
+                })
             }
             Err(Throttled { shard }) => Err(KinesisError::new(
                 KinesisErrorCode::ProvisionedThroughputExceededException,
@@ -91,7 +94,10 @@ impl Kinesis<'_> {
                 Ok((shard, index)) => {
                     let shard = &stream.shards[shard as usize];
                     subscribers.extend_from_slice(&shard.subscribers);
-                    PutRecordsResult::Ok { shard_id: shard.id(), sequence_number: shard.sequence_number(index, now) }
+                    PutRecordsResult::Ok {
+                        shard_id: shard.id(),
+                        sequence_number: shard.written_sequence_number(index, now),
+                    }
                 }
                 Err(Throttled { shard }) => {
                     failed_record_count += 1;
@@ -358,7 +364,8 @@ fn write(
     shard.next_index += 1;
     shard.metrics.incoming_records += 1;
     shard.metrics.incoming_bytes += size;
-    shard.records.push_back(StoredRecord { index, partition_key, data, arrival: now, hash_key });
+    let sequence_number = SequenceNumber::new(shard.created_at, number, index, now).to_digits();
+    shard.records.push_back(StoredRecord { index, partition_key, data, arrival: now, hash_key, sequence_number });
     if shard.retention_deadline.is_none() {
         shard.retention_deadline = Some(core.deadlines.schedule(
             now + retention,
