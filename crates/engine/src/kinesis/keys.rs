@@ -372,7 +372,12 @@ impl<'a> IteratorFields<'a> {
         bytes[ITERATOR_HEADER..end].copy_from_slice(name);
         let check = fnv1a(&bytes[..end]);
         bytes[end..end + 8].copy_from_slice(&check);
-        base64::engine::general_purpose::STANDARD.encode(&bytes[..end + 8])
+        // Into a buffer on the stack, then one allocation of the right size
+        // (the crate's `encode` zero-fills a vector and re-validates it as UTF-8).
+        let mut text = [0u8; ITERATOR_MAX.div_ceil(3) * 4];
+        let len =
+            base64::engine::general_purpose::STANDARD.encode_slice(&bytes[..end + 8], &mut text).unwrap_or_default();
+        ascii_string(&text[..len])
     }
 
     /// `None` for anything this engine did not issue.
