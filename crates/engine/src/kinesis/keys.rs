@@ -349,11 +349,54 @@ pub(crate) struct IteratorFields<'a> {
 /// Room to decode the largest iterator (base64 decoding needs up to two
 /// spare bytes).
 #[derive(Debug)]
-pub(crate) struct IteratorBuffer([u8; ITERATOR_MAX + 3]);
+pub(crate) struct IteratorBuffer {
+    bytes: [u8; ITERATOR_MAX + 3],
+    /// How many bytes the last decode produced.
+    len: usize,
+}
 
 impl Default for IteratorBuffer {
     fn default() -> Self {
-        IteratorBuffer([0; ITERATOR_MAX + 3])
+        IteratorBuffer { bytes: [0; ITERATOR_MAX + 3], len: 0 }
+    }
+}
+
+impl IteratorBuffer {
+    /// The iterator `text`, which [`IteratorFields::decode`] read into this
+    /// buffer, issued again as created at `created_at` and pointing at
+    /// `next_index` — what encoding those fields afresh gives, but only the
+    /// base64 groups that hold them and the check are re-encoded, in `text`'s
+    /// own allocation (GetRecords does this on every call).
+    pub(crate) fn reissue(&mut self, text: String, created_at: SimTime, next_index: u64) -> String {
+        let len = self.len;
+        let bytes = &mut self.bytes[..len];
+        bytes[8..16].copy_from_slice(&created_at.as_millis().to_be_bytes());
+        bytes[28..36].copy_from_slice(&next_index.to_be_bytes());
+        let check = fnv1a(&bytes[..len - 8]);
+        bytes[len - 8..].copy_from_slice(&check);
+        // Base64 writes 3 bytes as 4 characters, so a byte range that starts
+        // on a multiple of 3 (and ends on one, or at the end) re-encodes in place.
+        let mut text = text.into_bytes();
+        for (from, to) in [(6, 18), (27, 36)] {
+            encode_groups(&bytes[from..to], &mut text[from / 3 * 4..to / 3 * 4]);
+        }
+        // The check's groups run to the end, which may be padded.
+        let tail = (len - 8) / 3 * 3;
+        let written = base64::engine::general_purpose::STANDARD.encode_slice(&bytes[tail..], &mut text[tail / 3 * 4..]);
+        debug_assert!(written.is_ok());
+        String::from_utf8(text).unwrap_or_default()
+    }
+}
+
+/// Standard base64 of whole 3-byte groups, for the fixed fields of an
+/// iterator (the crate's per-call setup costs more than these few groups).
+fn encode_groups(bytes: &[u8], out: &mut [u8]) {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (group, chars) in bytes.chunks_exact(3).zip(out.chunks_exact_mut(4)) {
+        let v = u32::from(group[0]) << 16 | u32::from(group[1]) << 8 | u32::from(group[2]);
+        for (i, c) in chars.iter_mut().enumerate() {
+            *c = ALPHABET[(v >> (18 - 6 * i) & 0x3f) as usize];
+        }
     }
 }
 
@@ -386,8 +429,9 @@ impl<'a> IteratorFields<'a> {
         if text.len() > ITERATOR_MAX.div_ceil(3) * 4 {
             return None;
         }
-        let len = base64::engine::general_purpose::STANDARD.decode_slice(text, &mut buffer.0).ok()?;
-        let bytes = &buffer.0[..len];
+        let len = base64::engine::general_purpose::STANDARD.decode_slice(text, &mut buffer.bytes).ok()?;
+        buffer.len = len;
+        let bytes = &buffer.bytes[..len];
         if bytes.len() < ITERATOR_HEADER + 8 || bytes[..8] != ITERATOR_PREFIX {
             return None;
         }
@@ -496,6 +540,27 @@ mod tests {
             let next = SequenceNumber::new(created, 0, index, arrival).to_decimal();
             assert!((next.len(), &next) > (previous.len(), &previous));
             previous = next;
+        }
+    }
+
+    #[test]
+    fn reissued_iterators_equal_fresh_ones() {
+        // Every alignment of the name (and so of the check) against base64's groups.
+        for name_len in 1..=12 {
+            let name: String = (0..name_len).map(|i| char::from(b'a' + i as u8)).collect();
+            let old = IteratorFields {
+                created_at: SimTime(1_767_225_600_000),
+                stream: &name,
+                incarnation: 7,
+                shard: 2,
+                next_index: 99,
+            };
+            let text = old.encode();
+            let mut buffer = IteratorBuffer::default();
+            assert_eq!(IteratorFields::decode(&text, &mut buffer), Some(old));
+            let (created_at, next_index) = (SimTime(1_767_225_612_345), 0x0102_0304_0506_0708);
+            let fresh = IteratorFields { created_at, next_index, ..old }.encode();
+            assert_eq!(buffer.reissue(text, created_at, next_index), fresh, "name of {name_len}");
         }
     }
 

@@ -277,12 +277,12 @@ impl Kinesis<'_> {
         let millis_behind_latest = shard.millis_behind(index, now);
         let finished = at_end && !shard.is_open();
         let children = finished.then(|| stream.child_shards(position.shard));
-        let next_shard_iterator =
-            (!finished).then(|| IteratorFields { created_at: now, next_index: index, ..position }.encode());
+        let shard_number = position.shard;
+        let next_shard_iterator = (!finished).then(|| buffer.reissue(req.shard_iterator, now, index));
         if !records.is_empty() {
             self.core.emit(Event::RecordsRead {
                 stream: stream_name,
-                shard: position.shard,
+                shard: shard_number,
                 from_index: start,
                 count: records.len() as u32,
             });
