@@ -70,13 +70,12 @@ impl Uuid {
     /// are formatted on every send and receive, and per-byte `write!` calls
     /// cost more than the rest of a send.
     pub fn to_canonical(&self) -> [u8; 36] {
+        // Where each byte's two digits go: the dashes sit after bytes 4, 6, 8 and 10.
+        const AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
         let mut out = [b'-'; 36];
-        let b = &self.0;
-        crate::hex::encode_into(&b[..4], &mut out[..8]);
-        crate::hex::encode_into(&b[4..6], &mut out[9..13]);
-        crate::hex::encode_into(&b[6..8], &mut out[14..18]);
-        crate::hex::encode_into(&b[8..10], &mut out[19..23]);
-        crate::hex::encode_into(&b[10..], &mut out[24..]);
+        for (&at, &b) in AT.iter().zip(&self.0) {
+            out[at..at + 2].copy_from_slice(&crate::hex::pair(b));
+        }
         out
     }
 

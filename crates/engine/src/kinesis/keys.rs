@@ -66,30 +66,46 @@ pub fn parse_hash_key(text: &str) -> Option<u128> {
 
 /// `shardId-000000000003`.
 pub fn shard_id(number: u32) -> String {
-    let mut id = String::with_capacity(20);
-    id.push_str("shardId-");
-    push_digits(&mut id, u64::from(number), 12);
-    id
+    let mut id = *b"shardId-000000000000";
+    // A u32 has at most 10 digits, so it always fits the 12 zeros.
+    let at = write_digits(&mut id, u64::from(number));
+    debug_assert!(at >= 8);
+    ascii_string(&id)
 }
 
-/// Appends `value` in decimal, zero-padded to at least `width` digits,
-/// without `core::fmt` (ids and sequence numbers are on the hot path).
-fn push_digits(out: &mut String, value: u64, width: usize) {
-    let mut digits = [b'0'; 20];
-    let at = write_digits(&mut digits, value, width);
-    out.push_str(core::str::from_utf8(&digits[at..]).unwrap_or_default());
-}
+/// `"00".."99"`: digits are written two at a time (ids and sequence numbers
+/// are formatted on every PutRecord and for every record GetRecords returns).
+const DIGIT_PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
 
-/// Writes `value` right-aligned into `buffer`, at least `width` digits;
-/// returns where the digits start.
-fn write_digits(buffer: &mut [u8], mut value: u64, width: usize) -> usize {
+/// Writes `value` in decimal right-aligned into `buffer` (over what is
+/// there, so a buffer of `'0'`s zero-pads); returns where the digits start.
+fn write_digits(buffer: &mut [u8], mut value: u64) -> usize {
     let mut at = buffer.len();
-    while value > 0 || buffer.len() - at < width.max(1) {
+    while value >= 100 {
+        let pair = (value % 100) as usize * 2;
+        value /= 100;
+        at -= 2;
+        buffer[at..at + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    }
+    if value >= 10 {
+        let pair = value as usize * 2;
+        at -= 2;
+        buffer[at..at + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    } else {
         at -= 1;
-        buffer[at] = b'0' + (value % 10) as u8;
-        value /= 10;
+        buffer[at] = b'0' + value as u8;
     }
     at
+}
+
+/// A `String` of bytes this module wrote as ASCII digits and letters.
+fn ascii_string(bytes: &[u8]) -> String {
+    core::str::from_utf8(bytes).map(String::from).unwrap_or_default()
 }
 
 /// The shard number in `shardId-000000000003` (or a bare `3`, which AWS also
@@ -128,6 +144,11 @@ impl SequenceNumber {
     }
 
     pub fn to_decimal(self) -> String {
+        String::from(self.to_digits().as_str())
+    }
+
+    /// The decimal digits without allocating, to be kept with a record.
+    pub fn to_digits(self) -> SequenceDigits {
         let mut n = U192::default();
         n.push(4, 2);
         n.push(36, self.shard_created_secs);
@@ -137,7 +158,7 @@ impl SequenceNumber {
         n.push(36, self.arrival_secs);
         n.push(32, u64::from(self.shard));
         n.push(4, 2);
-        n.to_decimal()
+        n.to_digits()
     }
 
     /// `None` for anything that is not a version-2 number this engine could
@@ -157,6 +178,27 @@ impl SequenceNumber {
         let lead = n.pop(4);
         let valid = version == 2 && lead == 2 && n.is_zero() && nibble == u64::from(shard & 0xf);
         valid.then_some(SequenceNumber { shard_created_secs, shard, index, arrival_secs })
+    }
+}
+
+/// A number's decimal digits, right-aligned in a buffer wide enough for any
+/// 192-bit value: a record keeps its sequence number this way, so PutRecord
+/// and every read copy the digits instead of formatting them again.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct SequenceDigits {
+    buffer: [u8; 63],
+    start: u8,
+}
+
+impl SequenceDigits {
+    pub fn as_str(&self) -> &str {
+        core::str::from_utf8(&self.buffer[usize::from(self.start)..]).unwrap_or_default()
+    }
+}
+
+impl core::fmt::Debug for SequenceDigits {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
@@ -193,7 +235,7 @@ impl U192 {
         self.0 == [0; 3]
     }
 
-    fn to_decimal(self) -> String {
+    fn to_digits(self) -> SequenceDigits {
         // Divide by 10^9 over 32-bit limbs: every step is a u64 division by a
         // constant, which compiles to multiplications (u128 division does not).
         const CHUNK: u64 = 1_000_000_000;
@@ -202,9 +244,10 @@ impl U192 {
             limbs[2 * i] = (limb >> 32) as u32;
             limbs[2 * i + 1] = *limb as u32;
         }
-        // Nine digits per chunk, least significant first, written from the right.
-        let mut digits = [b'0'; 64];
-        let mut at = digits.len();
+        // 2^192 < 10^58: at most seven chunks of nine digits, least
+        // significant first, each written into its own nine bytes from the right.
+        let mut digits = [b'0'; 63];
+        let mut end = digits.len();
         // Leading limbs become zero as the number shrinks; they are skipped.
         let mut first = limbs.iter().position(|l| *l != 0).unwrap_or(limbs.len());
         loop {
@@ -217,14 +260,12 @@ impl U192 {
             while first < limbs.len() && limbs[first] == 0 {
                 first += 1;
             }
-            let last = first == limbs.len();
-            let end = at;
-            at = write_digits(&mut digits[..end], rem, if last { 1 } else { 9 });
-            if last {
-                break;
+            let start = write_digits(&mut digits[end - 9..end], rem) + end - 9;
+            if first == limbs.len() {
+                return SequenceDigits { buffer: digits, start: start as u8 };
             }
+            end -= 9;
         }
-        String::from(core::str::from_utf8(&digits[at..]).unwrap_or("0"))
     }
 
     fn from_decimal(text: &str) -> Option<Self> {
@@ -266,6 +307,101 @@ const ITERATOR_PREFIX: [u8; 8] = [0, 0, 0, 0, 0, 0, 0, 1];
 
 impl IteratorPosition {
     pub fn encode(&self) -> String {
+        self.fields().encode()
+    }
+
+    /// `None` for anything this engine did not issue (AWS: "Invalid ShardIterator.").
+    pub fn decode(text: &str) -> Option<Self> {
+        let mut buffer = IteratorBuffer::default();
+        let fields = IteratorFields::decode(text, &mut buffer)?;
+        Some(IteratorPosition {
+            created_at: fields.created_at,
+            stream: String::from(fields.stream),
+            incarnation: fields.incarnation,
+            shard: fields.shard,
+            next_index: fields.next_index,
+        })
+    }
+
+    fn fields(&self) -> IteratorFields<'_> {
+        IteratorFields {
+            created_at: self.created_at,
+            stream: &self.stream,
+            incarnation: self.incarnation,
+            shard: self.shard,
+            next_index: self.next_index,
+        }
+    }
+}
+
+/// An [`IteratorPosition`] whose stream name borrows the bytes it was decoded
+/// from, so that GetRecords reads one iterator and issues the next without
+/// copying the name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct IteratorFields<'a> {
+    pub created_at: SimTime,
+    pub stream: &'a str,
+    pub incarnation: u64,
+    pub shard: u32,
+    pub next_index: u64,
+}
+
+/// Room to decode the largest iterator (base64 decoding needs up to two
+/// spare bytes).
+#[derive(Debug)]
+pub(crate) struct IteratorBuffer {
+    bytes: [u8; ITERATOR_MAX + 3],
+    /// How many bytes the last decode produced.
+    len: usize,
+}
+
+impl Default for IteratorBuffer {
+    fn default() -> Self {
+        IteratorBuffer { bytes: [0; ITERATOR_MAX + 3], len: 0 }
+    }
+}
+
+impl IteratorBuffer {
+    /// The iterator `text`, which [`IteratorFields::decode`] read into this
+    /// buffer, issued again as created at `created_at` and pointing at
+    /// `next_index` — what encoding those fields afresh gives, but only the
+    /// base64 groups that hold them and the check are re-encoded, in `text`'s
+    /// own allocation (GetRecords does this on every call).
+    pub(crate) fn reissue(&mut self, text: String, created_at: SimTime, next_index: u64) -> String {
+        let len = self.len;
+        let bytes = &mut self.bytes[..len];
+        bytes[8..16].copy_from_slice(&created_at.as_millis().to_be_bytes());
+        bytes[28..36].copy_from_slice(&next_index.to_be_bytes());
+        let check = fnv1a(&bytes[..len - 8]);
+        bytes[len - 8..].copy_from_slice(&check);
+        // Base64 writes 3 bytes as 4 characters, so a byte range that starts
+        // on a multiple of 3 (and ends on one, or at the end) re-encodes in place.
+        let mut text = text.into_bytes();
+        for (from, to) in [(6, 18), (27, 36)] {
+            encode_groups(&bytes[from..to], &mut text[from / 3 * 4..to / 3 * 4]);
+        }
+        // The check's groups run to the end, which may be padded.
+        let tail = (len - 8) / 3 * 3;
+        let written = base64::engine::general_purpose::STANDARD.encode_slice(&bytes[tail..], &mut text[tail / 3 * 4..]);
+        debug_assert!(written.is_ok());
+        String::from_utf8(text).unwrap_or_default()
+    }
+}
+
+/// Standard base64 of whole 3-byte groups, for the fixed fields of an
+/// iterator (the crate's per-call setup costs more than these few groups).
+fn encode_groups(bytes: &[u8], out: &mut [u8]) {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (group, chars) in bytes.chunks_exact(3).zip(out.chunks_exact_mut(4)) {
+        let v = u32::from(group[0]) << 16 | u32::from(group[1]) << 8 | u32::from(group[2]);
+        for (i, c) in chars.iter_mut().enumerate() {
+            *c = ALPHABET[(v >> (18 - 6 * i) & 0x3f) as usize];
+        }
+    }
+}
+
+impl<'a> IteratorFields<'a> {
+    pub(crate) fn encode(&self) -> String {
         // Stream names are at most 128 bytes, so the name always fits.
         let name = &self.stream.as_bytes()[..self.stream.len().min(255)];
         let mut bytes = [0u8; ITERATOR_MAX];
@@ -279,18 +415,23 @@ impl IteratorPosition {
         bytes[ITERATOR_HEADER..end].copy_from_slice(name);
         let check = fnv1a(&bytes[..end]);
         bytes[end..end + 8].copy_from_slice(&check);
-        base64::engine::general_purpose::STANDARD.encode(&bytes[..end + 8])
+        // Into a buffer on the stack, then one allocation of the right size
+        // (the crate's `encode` zero-fills a vector and re-validates it as UTF-8).
+        let mut text = [0u8; ITERATOR_MAX.div_ceil(3) * 4];
+        let len =
+            base64::engine::general_purpose::STANDARD.encode_slice(&bytes[..end + 8], &mut text).unwrap_or_default();
+        ascii_string(&text[..len])
     }
 
-    /// `None` for anything this engine did not issue (AWS: "Invalid ShardIterator.").
-    pub fn decode(text: &str) -> Option<Self> {
+    /// `None` for anything this engine did not issue.
+    pub(crate) fn decode(text: &str, buffer: &'a mut IteratorBuffer) -> Option<Self> {
         // Base64 of the largest iterator, rounded up: anything longer is not ours.
         if text.len() > ITERATOR_MAX.div_ceil(3) * 4 {
             return None;
         }
-        let mut buffer = [0u8; ITERATOR_MAX + 3];
-        let len = base64::engine::general_purpose::STANDARD.decode_slice(text, &mut buffer).ok()?;
-        let bytes = &buffer[..len];
+        let len = base64::engine::general_purpose::STANDARD.decode_slice(text, &mut buffer.bytes).ok()?;
+        buffer.len = len;
+        let bytes = &buffer.bytes[..len];
         if bytes.len() < ITERATOR_HEADER + 8 || bytes[..8] != ITERATOR_PREFIX {
             return None;
         }
@@ -301,12 +442,12 @@ impl IteratorPosition {
         let u64_at = |at: usize| u64::from_be_bytes(body[at..at + 8].try_into().unwrap_or_default());
         let name_len = usize::from(body[36]);
         let name = body.get(37..37 + name_len).filter(|_| body.len() == 37 + name_len)?;
-        Some(IteratorPosition {
+        Some(IteratorFields {
             created_at: SimTime(u64_at(8)),
             incarnation: u64_at(16),
             shard: u32::from_be_bytes(body[24..28].try_into().unwrap_or_default()),
             next_index: u64_at(28),
-            stream: String::from(core::str::from_utf8(name).ok()?),
+            stream: core::str::from_utf8(name).ok()?,
         })
     }
 }
@@ -357,6 +498,40 @@ mod tests {
     }
 
     #[test]
+    fn decimals_match_core_formatting_and_parse_back() {
+        use alloc::string::ToString;
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            state
+        };
+        let mut values = alloc::vec![[0, 0, 0], [0, 0, 9], [0, 0, 10], [0, 0, 99], [0, 0, 100], [0, 0, 999_999_999]];
+        values.extend([[0, 0, 1_000_000_000], [0, 0, u64::MAX], [0, 1, 0], [u64::MAX; 3], [1, 0, 0]]);
+        for _ in 0..2_000 {
+            let (a, b, c) = (next(), next(), next());
+            values.extend([[0, 0, c >> (a % 64)], [0, b >> (a % 64), c], [a >> (b % 64), b, c]]);
+        }
+        for limbs in values {
+            let n = U192(limbs);
+            let text = n.to_digits().as_str().to_string();
+            assert!(text == "0" || !text.starts_with('0'), "{text}");
+            assert_eq!(U192::from_decimal(&text), Some(n), "{text}");
+            if limbs[0] == 0 {
+                assert_eq!(text, (u128::from(limbs[1]) << 64 | u128::from(limbs[2])).to_string());
+            }
+        }
+    }
+
+    #[test]
+    fn shard_ids_are_zero_padded_to_twelve_digits() {
+        assert_eq!(shard_id(0), "shardId-000000000000");
+        assert_eq!(shard_id(7), "shardId-000000000007");
+        assert_eq!(shard_id(42), "shardId-000000000042");
+        assert_eq!(shard_id(123), "shardId-000000000123");
+        assert_eq!(shard_id(u32::MAX), "shardId-004294967295");
+    }
+
+    #[test]
     fn sequence_numbers_increase_within_a_shard() {
         let created = SimTime(1_767_225_600_000);
         let mut previous = SequenceNumber::new(created, 0, 0, created).to_decimal();
@@ -365,6 +540,27 @@ mod tests {
             let next = SequenceNumber::new(created, 0, index, arrival).to_decimal();
             assert!((next.len(), &next) > (previous.len(), &previous));
             previous = next;
+        }
+    }
+
+    #[test]
+    fn reissued_iterators_equal_fresh_ones() {
+        // Every alignment of the name (and so of the check) against base64's groups.
+        for name_len in 1..=12 {
+            let name: String = (0..name_len).map(|i| char::from(b'a' + i as u8)).collect();
+            let old = IteratorFields {
+                created_at: SimTime(1_767_225_600_000),
+                stream: &name,
+                incarnation: 7,
+                shard: 2,
+                next_index: 99,
+            };
+            let text = old.encode();
+            let mut buffer = IteratorBuffer::default();
+            assert_eq!(IteratorFields::decode(&text, &mut buffer), Some(old));
+            let (created_at, next_index) = (SimTime(1_767_225_612_345), 0x0102_0304_0506_0708);
+            let fresh = IteratorFields { created_at, next_index, ..old }.encode();
+            assert_eq!(buffer.reissue(text, created_at, next_index), fresh, "name of {name_len}");
         }
     }
 

@@ -286,6 +286,15 @@ impl Shard {
         keys::SequenceNumber::new(self.created_at, self.number, index, arrival).to_decimal()
     }
 
+    /// The sequence number of a record just written at `arrival`: copied
+    /// from the record, formatted only if it is no longer retained.
+    pub(crate) fn written_sequence_number(&self, index: u64, arrival: SimTime) -> String {
+        match self.record(index) {
+            Some(record) => String::from(record.sequence_number.as_str()),
+            None => self.sequence_number(index, arrival),
+        }
+    }
+
     pub fn starting_sequence_number(&self) -> String {
         self.sequence_number(0, self.created_at)
     }
@@ -303,7 +312,7 @@ impl Shard {
     /// A stored record as readers get it.
     pub fn view(&self, record: &StoredRecord) -> RecordView {
         RecordView {
-            sequence_number: self.sequence_number(record.index, record.arrival),
+            sequence_number: String::from(record.sequence_number.as_str()),
             approximate_arrival: record.arrival,
             data: record.data.clone(),
             partition_key: record.partition_key.clone(),
@@ -343,6 +352,8 @@ pub struct StoredRecord {
     pub data: Vec<u8>,
     pub arrival: SimTime,
     pub hash_key: u128,
+    /// Formatted once, when the record is written.
+    pub sequence_number: keys::SequenceDigits,
 }
 
 impl StoredRecord {

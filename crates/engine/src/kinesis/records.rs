@@ -6,7 +6,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::fanout;
-use super::keys::{self, IteratorPosition, SequenceNumber};
+use super::keys::{self, IteratorFields, SequenceNumber};
 use super::*;
 use crate::event::Event;
 
@@ -21,15 +21,14 @@ const PUT_RECORDS_MAX_ENTRIES: usize = 500;
 
 impl Kinesis<'_> {
     pub fn put_record(&mut self, req: PutRecordRequest) -> Result<PutRecordResponse, KinesisError> {
-        let account = self.core.config.account_id.clone();
         let now = self.core.now;
         let (core, stream) = self.usable_stream(&req.stream)?;
         let hash_key = checked_hash_key(stream, "", &req.partition_key, &req.data, req.explicit_hash_key.as_deref())?;
         if let Some(order) = &req.sequence_number_for_ordering {
             if SequenceNumber::parse(order).is_none() && order != "0" {
                 return Err(KinesisError::invalid(format!(
-                    "ExclusiveMinimumSequenceNumber {order} used in PutRecord on stream {} under account {account} is invalid.",
-                    stream.name
+                    "ExclusiveMinimumSequenceNumber {order} used in PutRecord on stream {} under account {} is invalid.",
+                    stream.name, core.config.account_id
                 )));
             }
         }
@@ -38,11 +37,14 @@ impl Kinesis<'_> {
             Ok((shard, index)) => {
                 let shard = &stream.shards[shard as usize];
                 subscribers.extend_from_slice(&shard.subscribers);
-                Ok(PutRecordResponse { shard_id: shard.id(), sequence_number: shard.sequence_number(index, now) })
+                Ok(PutRecordResponse {
+                    shard_id: shard.id(),
+                    sequence_number: shard.written_sequence_number(index, now),
+                })
             }
             Err(Throttled { shard }) => Err(KinesisError::new(
                 KinesisErrorCode::ProvisionedThroughputExceededException,
-                rate_exceeded(shard, &stream.name, &account),
+                rate_exceeded(shard, &stream.name, &core.config.account_id),
             )),
         };
         fanout::wake(self.core, &mut self.state.subscriptions, &subscribers);
@@ -92,7 +94,10 @@ impl Kinesis<'_> {
                 Ok((shard, index)) => {
                     let shard = &stream.shards[shard as usize];
                     subscribers.extend_from_slice(&shard.subscribers);
-                    PutRecordsResult::Ok { shard_id: shard.id(), sequence_number: shard.sequence_number(index, now) }
+                    PutRecordsResult::Ok {
+                        shard_id: shard.id(),
+                        sequence_number: shard.written_sequence_number(index, now),
+                    }
                 }
                 Err(Throttled { shard }) => {
                     failed_record_count += 1;
@@ -176,9 +181,9 @@ impl Kinesis<'_> {
                 }
             },
         };
-        Ok(IteratorPosition {
+        Ok(IteratorFields {
             created_at: now,
-            stream: String::from(&*stream.name),
+            stream: &stream.name,
             incarnation: stream.incarnation,
             shard: number,
             next_index,
@@ -197,7 +202,8 @@ impl Kinesis<'_> {
             }
             Some(n) => n as usize,
         };
-        let position = IteratorPosition::decode(&req.shard_iterator)
+        let mut buffer = keys::IteratorBuffer::default();
+        let position = IteratorFields::decode(&req.shard_iterator, &mut buffer)
             .ok_or_else(|| KinesisError::invalid("Invalid ShardIterator."))?;
         let now = self.core.now;
         if now.saturating_sub(position.created_at) > ITERATOR_LIFETIME {
@@ -210,18 +216,21 @@ impl Kinesis<'_> {
                 ),
             ));
         }
-        let account = self.core.config.account_id.clone();
-        let shard_id = keys::shard_id(position.shard);
+        let account = &self.core.config.account_id;
         let not_there = || {
             KinesisError::new(
                 KinesisErrorCode::ResourceNotFoundException,
-                format!("Shard {shard_id} in stream {} under account {account} does not exist", position.stream),
+                format!(
+                    "Shard {} in stream {} under account {account} does not exist",
+                    keys::shard_id(position.shard),
+                    position.stream
+                ),
             )
         };
         let stream = self
             .state
             .streams
-            .get_mut(&position.stream)
+            .get_mut(position.stream)
             .filter(|s| s.incarnation == position.incarnation && s.status != StreamStatus::Deleting)
             .ok_or_else(not_there)?;
         let stream_name = stream.name.clone();
@@ -233,7 +242,11 @@ impl Kinesis<'_> {
             self.core.emit(Event::ReadThrottled { stream: stream_name.clone(), shard: position.shard });
             return Err(KinesisError::new(
                 KinesisErrorCode::ProvisionedThroughputExceededException,
-                format!("Rate exceeded for Shard - {account}/{stream_name}/{shard_id}"),
+                format!(
+                    "Rate exceeded for Shard - {}/{stream_name}/{}",
+                    self.core.config.account_id,
+                    keys::shard_id(position.shard)
+                ),
             ));
         }
 
@@ -264,12 +277,12 @@ impl Kinesis<'_> {
         let millis_behind_latest = shard.millis_behind(index, now);
         let finished = at_end && !shard.is_open();
         let children = finished.then(|| stream.child_shards(position.shard));
-        let next_shard_iterator =
-            (!finished).then(|| IteratorPosition { created_at: now, next_index: index, ..position.clone() }.encode());
+        let shard_number = position.shard;
+        let next_shard_iterator = (!finished).then(|| buffer.reissue(req.shard_iterator, now, index));
         if !records.is_empty() {
             self.core.emit(Event::RecordsRead {
                 stream: stream_name,
-                shard: position.shard,
+                shard: shard_number,
                 from_index: start,
                 count: records.len() as u32,
             });
@@ -351,7 +364,8 @@ fn write(
     shard.next_index += 1;
     shard.metrics.incoming_records += 1;
     shard.metrics.incoming_bytes += size;
-    shard.records.push_back(StoredRecord { index, partition_key, data, arrival: now, hash_key });
+    let sequence_number = SequenceNumber::new(shard.created_at, number, index, now).to_digits();
+    shard.records.push_back(StoredRecord { index, partition_key, data, arrival: now, hash_key, sequence_number });
     if shard.retention_deadline.is_none() {
         shard.retention_deadline = Some(core.deadlines.schedule(
             now + retention,

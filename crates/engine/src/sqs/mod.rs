@@ -171,15 +171,16 @@ impl<'a> Sqs<'a> {
         }
         // Byte scans rather than `rsplit`: this runs on every request.
         let url = url.strip_suffix('/').unwrap_or(url);
-        fn split_last(s: &str) -> (&str, &str) {
-            match s.as_bytes().iter().rposition(|&b| b == b'/') {
-                Some(i) => (&s[..i], &s[i + 1..]),
-                None => ("", s),
-            }
-        }
-        let (rest, name) = split_last(url);
-        let (_, account) = split_last(rest);
-        if account != self.core.config.account_id {
+        let (rest, name) = match url.as_bytes().iter().rposition(|&b| b == b'/') {
+            Some(i) => (&url[..i], &url[i + 1..]),
+            None => ("", url),
+        };
+        // The segment before the name must be the account (twelve digits, no
+        // slash): compared from the end, without scanning for the slash before it.
+        let account = &self.core.config.account_id;
+        let segment_is_account = rest.ends_with(account.as_str())
+            && (rest.len() == account.len() || rest.as_bytes()[rest.len() - account.len() - 1] == b'/');
+        if !segment_is_account {
             return Err(SqsError::queue_does_not_exist());
         }
         self.state.by_name.get(name).copied().ok_or_else(SqsError::queue_does_not_exist)

@@ -40,7 +40,11 @@ pub(crate) fn encode(seed: u64, receipt: Receipt) -> String {
     bytes[15..23].copy_from_slice(&receipt.nonce.to_be_bytes());
     let sum = checksum(seed, &bytes[..23]);
     bytes[23..].copy_from_slice(&sum.to_be_bytes());
-    STANDARD.encode(bytes)
+    // Into a buffer on the stack, then one allocation of the right size (the
+    // crate's `encode` zero-fills a vector and re-validates it as UTF-8).
+    let mut text = [0u8; LEN.div_ceil(3) * 4];
+    let len = STANDARD.encode_slice(bytes, &mut text).unwrap_or_default();
+    core::str::from_utf8(&text[..len]).map(String::from).unwrap_or_default()
 }
 
 pub(crate) fn decode(seed: u64, handle: &str) -> Option<Receipt> {
