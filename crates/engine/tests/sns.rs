@@ -57,6 +57,26 @@ fn subscribe(e: &mut Engine, topic_arn: &str, queue_arn: &str, attrs: &[(&str, &
         .subscription_arn
 }
 
+/// Subscribes an https endpoint and confirms it with the token it was sent.
+fn confirmed_https(e: &mut Engine, topic_arn: &str, endpoint: &str, attrs: &[(&str, &str)]) {
+    let attributes = attrs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    e.sns()
+        .subscribe(Subscribe {
+            topic_arn: topic_arn.into(),
+            protocol: "https".into(),
+            endpoint: Some(endpoint.into()),
+            attributes,
+            ..Default::default()
+        })
+        .unwrap();
+    let sub = e.sns_state().subscriptions().find(|s| s.endpoint == endpoint).unwrap();
+    let body: serde_json::Value = serde_json::from_str(&sub.deliveries[0].body).unwrap();
+    let token = body["Token"].as_str().unwrap().to_string();
+    e.sns()
+        .confirm_subscription(ConfirmSubscription { topic_arn: topic_arn.into(), token, ..Default::default() })
+        .unwrap();
+}
+
 fn receive_all(e: &mut Engine, url: &str) -> Vec<sqs::Message> {
     let req = ReceiveMessage {
         queue_url: url.into(),
@@ -413,27 +433,9 @@ fn failing_http_endpoint_is_retried_by_the_delivery_policy_then_dead_lettered() 
     let mut e = engine();
     let t = topic(&mut e, "webhooks", &[]);
     let (dlq_url, dlq_arn) = queue(&mut e, "webhooks-dlq", false);
-    let confirm = |e: &mut Engine, endpoint: &str, attrs: &[(&str, &str)]| {
-        let attributes = attrs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        e.sns()
-            .subscribe(Subscribe {
-                topic_arn: t.clone(),
-                protocol: "https".into(),
-                endpoint: Some(endpoint.into()),
-                attributes,
-                ..Default::default()
-            })
-            .unwrap();
-        let sub = e.sns_state().subscriptions().find(|s| s.endpoint == endpoint).unwrap();
-        let body: serde_json::Value = serde_json::from_str(&sub.deliveries[0].body).unwrap();
-        let token = body["Token"].as_str().unwrap().to_string();
-        e.sns()
-            .confirm_subscription(ConfirmSubscription { topic_arn: t.clone(), token, ..Default::default() })
-            .unwrap();
-    };
     let redrive = format!(r#"{{"deadLetterTargetArn":"{dlq_arn}"}}"#);
-    confirm(&mut e, "https://down.example.com/hook", &[("RedrivePolicy", &redrive)]);
-    confirm(&mut e, "https://flaky.example.com/hook", &[]);
+    confirmed_https(&mut e, &t, "https://down.example.com/hook", &[("RedrivePolicy", &redrive)]);
+    confirmed_https(&mut e, &t, "https://flaky.example.com/hook", &[]);
     e.sns().set_endpoint_healthy("https://down.example.com/hook", false);
     e.sns().set_endpoint_healthy("https://flaky.example.com/hook", false);
     let start = e.now();
@@ -482,20 +484,7 @@ fn a_slow_endpoint_answers_late_and_one_slower_than_15_s_is_retried_and_sees_dup
     let mut e = engine();
     let t = topic(&mut e, "webhooks", &[]);
     for endpoint in ["https://slow.example.com/hook", "https://stuck.example.com/hook"] {
-        e.sns()
-            .subscribe(Subscribe {
-                topic_arn: t.clone(),
-                protocol: "https".into(),
-                endpoint: Some(endpoint.into()),
-                ..Default::default()
-            })
-            .unwrap();
-        let sub = e.sns_state().subscriptions().find(|s| s.endpoint == endpoint).unwrap();
-        let body: serde_json::Value = serde_json::from_str(&sub.deliveries[0].body).unwrap();
-        let token = body["Token"].as_str().unwrap().to_string();
-        e.sns()
-            .confirm_subscription(ConfirmSubscription { topic_arn: t.clone(), token, ..Default::default() })
-            .unwrap();
+        confirmed_https(&mut e, &t, endpoint, &[]);
     }
     e.sns().set_endpoint_latency("https://slow.example.com/hook", SimDuration::from_secs(5));
     e.sns().set_endpoint_latency("https://stuck.example.com/hook", SimDuration::from_secs(40));

@@ -278,6 +278,36 @@ pub(super) fn opensearch(
     Ok((settings, c.s3))
 }
 
+/// AWS's `ClusterJDBCURL` pattern: `jdbc:redshift://` or `jdbc:postgresql://`,
+/// host labels (1–63 of `[A-Za-z0-9-]`, no hyphen at either end) then a
+/// `redshift` or `redshift-serverless` label and more of the domain, a port of
+/// 1–5 digits, and a database name of `[a-zA-Z0-9_$-]`.
+fn is_cluster_jdbc_url(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("jdbc:redshift://").or_else(|| url.strip_prefix("jdbc:postgresql://")) else {
+        return false;
+    };
+    let Some((host_port, database)) = rest.split_once('/') else { return false };
+    let Some((host, port)) = host_port.rsplit_once(':') else { return false };
+    let port_ok = (1..=5).contains(&port.len()) && port.bytes().all(|b| b.is_ascii_digit());
+    let database_ok =
+        !database.is_empty() && database.bytes().all(|b| b.is_ascii_alphanumeric() || b"_$-".contains(&b));
+    let labels: Vec<&str> = host.split('.').collect();
+    let Some(at) = labels.iter().position(|l| *l == "redshift" || *l == "redshift-serverless") else { return false };
+    let label_ok = |l: &&str| {
+        (1..=63).contains(&l.len())
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    let domain_ok = |l: &&str| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    port_ok
+        && database_ok
+        && at > 0
+        && at + 1 < labels.len()
+        && labels[..at].iter().all(label_ok)
+        && labels[at + 1..].iter().all(domain_ok)
+}
+
 /// Validates a Redshift destination; returns its settings and its (intermediate) S3 configuration.
 pub(super) fn redshift(
     c: RedshiftDestinationConfiguration,
@@ -285,11 +315,11 @@ pub(super) fn redshift(
     let m = "redshiftDestinationConfiguration";
     required(&c.role_arn, &format!("{m}.roleARN"))?;
     required(&c.cluster_jdbc_url, &format!("{m}.clusterJDBCURL"))?;
-    if !c.cluster_jdbc_url.starts_with("jdbc:redshift://") {
+    if !is_cluster_jdbc_url(&c.cluster_jdbc_url) {
         return Err(FirehoseError::constraint(
             &c.cluster_jdbc_url,
             &format!("{m}.clusterJDBCURL"),
-            "Member must satisfy regular expression pattern: jdbc:(redshift|postgresql)://((?!-)[A-Za-z0-9-]{1,63}(?<!-)\\.)+redshift(-serverless)?\\.([a-zA-Z0-9\\.]+):\\d{1,5}/[a-zA-Z0-9_$-]+",
+            "Member must satisfy regular expression pattern: jdbc:(redshift|postgresql)://((?!-)[A-Za-z0-9-]{1,63}(?<!-)\\.)+(redshift(-serverless)?)\\.([a-zA-Z0-9\\.\\-]+):\\d{1,5}/[a-zA-Z0-9_$-]+",
         ));
     }
     required(&c.data_table_name, &format!("{m}.copyCommand.dataTableName"))?;
@@ -397,6 +427,27 @@ pub(super) fn preview(records: &[(u64, SimTime, Vec<u8>)], members: &[usize]) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cluster_jdbc_urls_follow_awss_pattern() {
+        for ok in [
+            "jdbc:redshift://dw.abc123.us-east-1.redshift.amazonaws.com:5439/analytics",
+            "jdbc:postgresql://wg.123456789012.us-east-1.redshift-serverless.amazonaws.com:5439/dev",
+        ] {
+            assert!(is_cluster_jdbc_url(ok), "{ok}");
+        }
+        for bad in [
+            "jdbc:mysql://dw.redshift.amazonaws.com:5439/analytics",
+            "jdbc:redshift://dw.example.com:5439/analytics",
+            "jdbc:redshift://redshift.amazonaws.com:5439/analytics",
+            "jdbc:redshift://-dw.redshift.amazonaws.com:5439/analytics",
+            "jdbc:redshift://dw.redshift.amazonaws.com:543900/analytics",
+            "jdbc:redshift://dw.redshift.amazonaws.com:5439/",
+            "jdbc:redshift://dw.redshift.amazonaws.com/analytics",
+        ] {
+            assert!(!is_cluster_jdbc_url(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn index_rotation_appends_the_arrival_time_as_awss_examples_show() {
