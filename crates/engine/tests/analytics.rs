@@ -236,6 +236,8 @@ fn projection_with_star_and_aliases_and_chained_pumps() {
     assert_eq!(rows(&e, OUT, t0), [(5_000, texts(&["2"]))]);
     let plan = e.analytics_state().application(APP).unwrap().plan().describe();
     assert_eq!(plan.len(), 4, "{plan:?}");
+    let pump = e.analytics_state().application(APP).unwrap().plan().pumps[1].describe();
+    assert_eq!(pump, "CHEAP → DESTINATION_SQL_STREAM: tumbling 5 s window");
 }
 
 #[test]

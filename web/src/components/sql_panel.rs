@@ -374,10 +374,11 @@ pub fn sql_app_card(p: &SqlAppCardProps) -> Html {
         })
         .collect();
     let summary = format!(
-        "Reads {} · {} records read · {} error rows{}",
+        "Reads {} · {} records read · {} error row{}{}",
         app.stream,
         app.records_read,
         app.errors_total,
+        if app.errors_total == 1 { "" } else { "s" },
         if app.read_throttled > 0 { format!(" · {} reads throttled", app.read_throttled) } else { String::new() }
     );
     let status = app.status;

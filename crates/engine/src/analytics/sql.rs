@@ -323,7 +323,11 @@ impl Pump {
     /// A one-line summary for a UI, e.g. "tumbling 10 s window, GROUP BY 1 column".
     pub fn describe(&self) -> String {
         let mut s = match &self.window {
-            Some(w) => format!("{} → {}: tumbling {} window", self.from, self.into, w.size),
+            Some(w) => {
+                let ms = w.size.as_millis();
+                let size = if ms % 1000 == 0 { format!("{} s", ms / 1000) } else { format!("{ms} ms") };
+                format!("{} → {}: tumbling {size} window", self.from, self.into)
+            }
             None => format!("{} → {}: row by row", self.from, self.into),
         };
         if !self.group_by.is_empty() {
