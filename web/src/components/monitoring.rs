@@ -77,13 +77,33 @@ pub(crate) fn chart<S: At>(title: &str, samples: &[S], series: &[Series<S>]) -> 
     }
 }
 
-#[function_component(Monitoring)]
-pub fn monitoring(p: &MonitoringProps) -> Html {
-    let shown = use_state(|| false);
+/// The shell every monitoring panel (queue, topic, stream) shares: a
+/// Show/Hide button with `note` beside it and, while shown, `charts` — `None`
+/// until the first sample, which the panel then says is on its way.
+pub fn panel(shown: &UseStateHandle<bool>, class: Classes, label: String, note: Html, charts: Option<Html>) -> Html {
     let toggle = {
         let shown = shown.clone();
         Callback::from(move |_: MouseEvent| shown.set(!*shown))
     };
+    html! {
+        <section {class} aria-label={label}>
+            <p class="requests">
+                <button type="button" onclick={toggle} aria-expanded={shown.to_string()}>
+                    { if **shown { "Hide monitoring" } else { "Show monitoring" } }</button>
+                { note }
+            </p>
+            if **shown {
+                { charts.unwrap_or_else(|| html! {
+                    <p class="empty">{ "The first sample comes after 10 virtual seconds." }</p>
+                }) }
+            }
+        </section>
+    }
+}
+
+#[function_component(Monitoring)]
+pub fn monitoring(p: &MonitoringProps) -> Html {
+    let shown = use_state(|| false);
     let sim = p.sim.0.borrow();
     let m = sim.metrics.queues.get(&p.url);
     let requests = m.map_or(0, |m| m.requests);
@@ -91,34 +111,27 @@ pub fn monitoring(p: &MonitoringProps) -> Html {
     let cost = metrics::cost(requests, p.fifo);
     let samples: Vec<Sample> =
         if *shown { m.map(|m| m.samples.iter().copied().collect()).unwrap_or_default() } else { Vec::new() };
-    html! {
-        <section class="monitoring" aria-label="Monitoring">
-            <p class="requests">
-                <button type="button" onclick={toggle} aria-expanded={shown.to_string()}>
-                    { if *shown { "Hide monitoring" } else { "Show monitoring" } }</button>
-                { format!(" {requests} request{} · ≈ ${cost:.6} at ${price:.2} per million", if requests == 1 { "" } else { "s" }) }
-            </p>
-            if *shown {
-                if samples.is_empty() {
-                    <p class="empty">{ "The first sample comes after 10 virtual seconds." }</p>
-                } else {
-                    <div class="charts">
-                        { chart("Approximate number of messages", &samples, &[
-                            ("visible", "s-visible", |s| s.visible),
-                            ("not visible", "s-inflight", |s| s.not_visible),
-                            ("delayed", "s-delayed", |s| s.delayed),
-                        ]) }
-                        { chart("Per 10 s", &samples, &[
-                            ("sent", "s-sent", |s| s.sent),
-                            ("received", "s-received", |s| s.received),
-                            ("deleted", "s-deleted", |s| s.deleted),
-                            ("empty receives", "s-empty", |s| s.empty_receives),
-                        ]) }
-                    </div>
-                }
-            }
-        </section>
-    }
+    let note = html! {
+        { format!(" {requests} request{} · ≈ ${cost:.6} at ${price:.2} per million", if requests == 1 { "" } else { "s" }) }
+    };
+    let charts = (!samples.is_empty()).then(|| {
+        html! {
+            <div class="charts">
+                { chart("Approximate number of messages", &samples, &[
+                    ("visible", "s-visible", |s| s.visible),
+                    ("not visible", "s-inflight", |s| s.not_visible),
+                    ("delayed", "s-delayed", |s| s.delayed),
+                ]) }
+                { chart("Per 10 s", &samples, &[
+                    ("sent", "s-sent", |s| s.sent),
+                    ("received", "s-received", |s| s.received),
+                    ("deleted", "s-deleted", |s| s.deleted),
+                    ("empty receives", "s-empty", |s| s.empty_receives),
+                ]) }
+            </div>
+        }
+    });
+    panel(&shown, classes!("monitoring"), "Monitoring".into(), note, charts)
 }
 
 #[cfg(feature = "sns")]
@@ -133,36 +146,23 @@ pub struct TopicMonitoringProps {
 #[function_component(TopicMonitoring)]
 pub fn topic_monitoring(p: &TopicMonitoringProps) -> Html {
     let shown = use_state(|| false);
-    let toggle = {
-        let shown = shown.clone();
-        Callback::from(move |_: MouseEvent| shown.set(!*shown))
-    };
     let samples: Vec<TopicSample> = if *shown {
         let sim = p.sim.0.borrow();
         sim.metrics.topics.get(&p.arn).map(|m| m.samples.iter().copied().collect()).unwrap_or_default()
     } else {
         Vec::new()
     };
-    html! {
-        <section class="monitoring" aria-label="Topic monitoring">
-            <p class="requests">
-                <button type="button" onclick={toggle} aria-expanded={shown.to_string()}>
-                    { if *shown { "Hide monitoring" } else { "Show monitoring" } }</button>
-            </p>
-            if *shown {
-                if samples.is_empty() {
-                    <p class="empty">{ "The first sample comes after 10 virtual seconds." }</p>
-                } else {
-                    <div class="charts">
-                        { chart("Per 10 s", &samples, &[
-                            ("NumberOfMessagesPublished", "s-sent", |s| s.published),
-                            ("NumberOfNotificationsDelivered", "s-received", |s| s.delivered),
-                            ("NumberOfNotificationsFailed", "s-deleted", |s| s.failed),
-                            ("NumberOfNotificationsFilteredOut", "s-empty", |s| s.filtered_out),
-                        ]) }
-                    </div>
-                }
-            }
-        </section>
-    }
+    let charts = (!samples.is_empty()).then(|| {
+        html! {
+            <div class="charts">
+                { chart("Per 10 s", &samples, &[
+                    ("NumberOfMessagesPublished", "s-sent", |s| s.published),
+                    ("NumberOfNotificationsDelivered", "s-received", |s| s.delivered),
+                    ("NumberOfNotificationsFailed", "s-deleted", |s| s.failed),
+                    ("NumberOfNotificationsFilteredOut", "s-empty", |s| s.filtered_out),
+                ]) }
+            </div>
+        }
+    });
+    panel(&shown, classes!("monitoring"), "Topic monitoring".into(), Html::default(), charts)
 }

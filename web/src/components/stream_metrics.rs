@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use decouple_engine::SimTime;
 
-use super::monitoring::{chart, At};
+use super::monitoring::{chart, panel, At};
 use crate::metrics::StreamSample;
 use crate::state::SimRef;
 
@@ -32,10 +32,6 @@ pub struct StreamMonitoringProps {
 #[function_component(StreamMonitoring)]
 pub fn stream_monitoring(p: &StreamMonitoringProps) -> Html {
     let shown = use_state(|| false);
-    let toggle = {
-        let shown = shown.clone();
-        Callback::from(move |_: MouseEvent| shown.set(!*shown))
-    };
     let samples: Vec<StreamSample> = if *shown {
         let sim = p.sim.0.borrow();
         sim.metrics
@@ -46,29 +42,22 @@ pub fn stream_monitoring(p: &StreamMonitoringProps) -> Html {
     } else {
         Vec::new()
     };
-    html! {
-        <section class="monitoring stream-monitoring" aria-label={format!("Monitoring of {}", p.stream)}>
-            <p class="requests">
-                <button type="button" onclick={toggle} aria-expanded={shown.to_string()}>
-                    { if *shown { "Hide monitoring" } else { "Show monitoring" } }</button>
-                { " CloudWatch metrics of the stream, per 10 virtual seconds, last 5 minutes" }
-            </p>
-            if *shown {
-                if samples.is_empty() {
-                    <p class="empty">{ "The first sample comes after 10 virtual seconds." }</p>
-                } else {
-                    <div class="charts" data-testid="stream-charts">
-                        { chart("IncomingRecords", &samples, &[("records", "s-sent", |s| s.incoming_records)]) }
-                        { chart("IncomingBytes", &samples, &[("bytes", "s-received", |s| s.incoming_bytes)]) }
-                        { chart("WriteProvisionedThroughputExceeded", &samples,
-                            &[("records throttled", "s-throttled", |s| s.write_throttled)]) }
-                        { chart("GetRecords.IteratorAgeMilliseconds (max)", &samples,
-                            &[("ms behind, KCL", "s-deleted", |s| s.iterator_age_ms)]) }
-                    </div>
-                    <p class="hint">{ "Iterator age: how old the oldest record past a KCL lease's checkpoint is — \
-                        0 when the application has caught up; it climbs while a crashed worker's leases wait to fail over." }</p>
-                }
-            }
-        </section>
-    }
+    let charts = (!samples.is_empty()).then(|| {
+        html! {
+            <>
+                <div class="charts" data-testid="stream-charts">
+                    { chart("IncomingRecords", &samples, &[("records", "s-sent", |s| s.incoming_records)]) }
+                    { chart("IncomingBytes", &samples, &[("bytes", "s-received", |s| s.incoming_bytes)]) }
+                    { chart("WriteProvisionedThroughputExceeded", &samples,
+                        &[("records throttled", "s-throttled", |s| s.write_throttled)]) }
+                    { chart("GetRecords.IteratorAgeMilliseconds (max)", &samples,
+                        &[("ms behind, KCL", "s-deleted", |s| s.iterator_age_ms)]) }
+                </div>
+                <p class="hint">{ "Iterator age: how old the oldest record past a KCL lease's checkpoint is — \
+                    0 when the application has caught up; it climbs while a crashed worker's leases wait to fail over." }</p>
+            </>
+        }
+    });
+    let note = html! { { " CloudWatch metrics of the stream, per 10 virtual seconds, last 5 minutes" } };
+    panel(&shown, classes!("monitoring", "stream-monitoring"), format!("Monitoring of {}", p.stream), note, charts)
 }
