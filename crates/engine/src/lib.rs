@@ -53,6 +53,7 @@ mod hex;
 mod page;
 #[cfg(feature = "sns")]
 mod policy;
+mod token;
 
 pub use engine::{Deadline, Engine, EngineConfig, Realism};
 pub use event::{Event, LoggedEvent};

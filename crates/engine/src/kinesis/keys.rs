@@ -14,20 +14,20 @@ use alloc::vec::Vec;
 use base64::Engine as _;
 use md5::{Digest, Md5};
 
-/// FNV-1a, 64-bit: an integrity check for iterators (they only need to tell
-/// a mangled string from one this engine issued, not resist forgery).
-fn fnv1a(bytes: &[u8]) -> [u8; 8] {
-    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
-    hash.to_be_bytes()
-}
-
 /// Fixed part of an encoded iterator: prefix, created, incarnation, shard,
 /// next index and the name's length byte.
 const ITERATOR_HEADER: usize = 37;
-/// Largest encoded iterator: header, a 255-byte name, the check.
-const ITERATOR_MAX: usize = ITERATOR_HEADER + 255 + 8;
+/// Largest encoded iterator: header, a 255-byte name, padding, the check.
+const ITERATOR_MAX: usize = padded_len(255);
+
+/// The iterator's length in bytes for a name of `name_len` bytes: the name
+/// is followed by zeros up to whole base64 groups, then the check.
+const fn padded_len(name_len: usize) -> usize {
+    (ITERATOR_HEADER + name_len + 8).div_ceil(3) * 3
+}
 
 use crate::time::SimTime;
+use crate::token;
 
 /// The hash key of a partition key: MD5 of its UTF-8 bytes, read as a
 /// big-endian 128-bit unsigned integer.
@@ -302,8 +302,15 @@ pub struct IteratorPosition {
     pub next_index: u64,
 }
 
-/// AWS's iterators start with these eight bytes; the rest is opaque.
-const ITERATOR_PREFIX: [u8; 8] = [0, 0, 0, 0, 0, 0, 0, 1];
+/// AWS's iterators start with `AAAAAAAAAA`: seven zero bytes, then (here)
+/// the layout's version.
+const ITERATOR_PREFIX: [u8; 8] = [0, 0, 0, 0, 0, 0, 0, 2];
+/// Iterators of the first layout (a name unpadded, an FNV-1a check): still
+/// read, so that a playground saved with them in local storage replays.
+const ITERATOR_PREFIX_1: [u8; 8] = [0, 0, 0, 0, 0, 0, 0, 1];
+/// The key of iterators' checks (they are not tied to an engine's seed:
+/// AWS's work across clients).
+const CHECK_KEY: u64 = 0x4b69_6e65_7369_7321;
 
 impl IteratorPosition {
     pub fn encode(&self) -> String {
@@ -346,18 +353,18 @@ pub(crate) struct IteratorFields<'a> {
     pub next_index: u64,
 }
 
-/// Room to decode the largest iterator (base64 decoding needs up to two
-/// spare bytes).
+/// Room to decode the largest iterator (base64 decoding of the first
+/// layout needs up to two spare bytes).
 #[derive(Debug)]
 pub(crate) struct IteratorBuffer {
     bytes: [u8; ITERATOR_MAX + 3],
-    /// How many bytes the last decode produced.
-    len: usize,
+    /// How many bytes the last decode produced, if it was of the current layout.
+    len: Option<usize>,
 }
 
 impl Default for IteratorBuffer {
     fn default() -> Self {
-        IteratorBuffer { bytes: [0; ITERATOR_MAX + 3], len: 0 }
+        IteratorBuffer { bytes: [0; ITERATOR_MAX + 3], len: None }
     }
 }
 
@@ -368,35 +375,37 @@ impl IteratorBuffer {
     /// base64 groups that hold them and the check are re-encoded, in `text`'s
     /// own allocation (GetRecords does this on every call).
     pub(crate) fn reissue(&mut self, text: String, created_at: SimTime, next_index: u64) -> String {
-        let len = self.len;
+        let Some(len) = self.len else {
+            return self.reissue_first_layout(created_at, next_index);
+        };
         let bytes = &mut self.bytes[..len];
         bytes[8..16].copy_from_slice(&created_at.as_millis().to_be_bytes());
         bytes[28..36].copy_from_slice(&next_index.to_be_bytes());
-        let check = fnv1a(&bytes[..len - 8]);
+        let check = token::check(CHECK_KEY, &bytes[..len - 8]);
         bytes[len - 8..].copy_from_slice(&check);
-        // Base64 writes 3 bytes as 4 characters, so a byte range that starts
-        // on a multiple of 3 (and ends on one, or at the end) re-encodes in place.
+        // Base64 writes 3 bytes as 4 characters, so the groups holding the
+        // changed fields re-encode in place.
         let mut text = text.into_bytes();
-        for (from, to) in [(6, 18), (27, 36)] {
-            encode_groups(&bytes[from..to], &mut text[from / 3 * 4..to / 3 * 4]);
-        }
-        // The check's groups run to the end, which may be padded.
         let tail = (len - 8) / 3 * 3;
-        let written = base64::engine::general_purpose::STANDARD.encode_slice(&bytes[tail..], &mut text[tail / 3 * 4..]);
-        debug_assert!(written.is_ok());
+        for (from, to) in [(6, 18), (27, 36), (tail, len)] {
+            token::encode_groups(&bytes[from..to], &mut text[from / 3 * 4..to / 3 * 4]);
+        }
         String::from_utf8(text).unwrap_or_default()
     }
-}
 
-/// Standard base64 of whole 3-byte groups, for the fixed fields of an
-/// iterator (the crate's per-call setup costs more than these few groups).
-fn encode_groups(bytes: &[u8], out: &mut [u8]) {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for (group, chars) in bytes.chunks_exact(3).zip(out.chunks_exact_mut(4)) {
-        let v = u32::from(group[0]) << 16 | u32::from(group[1]) << 8 | u32::from(group[2]);
-        for (i, c) in chars.iter_mut().enumerate() {
-            *c = ALPHABET[(v >> (18 - 6 * i) & 0x3f) as usize];
+    /// An iterator of the first layout moves on in the current one.
+    fn reissue_first_layout(&self, created_at: SimTime, next_index: u64) -> String {
+        let name_len = usize::from(self.bytes[36]);
+        let stream = core::str::from_utf8(&self.bytes[ITERATOR_HEADER..ITERATOR_HEADER + name_len]).unwrap_or_default();
+        let u64_at = |at: usize| u64::from_be_bytes(self.bytes[at..at + 8].try_into().unwrap_or_default());
+        IteratorFields {
+            created_at,
+            stream,
+            incarnation: u64_at(16),
+            shard: u32::from_be_bytes(self.bytes[24..28].try_into().unwrap_or_default()),
+            next_index,
         }
+        .encode()
     }
 }
 
@@ -404,6 +413,7 @@ impl<'a> IteratorFields<'a> {
     pub(crate) fn encode(&self) -> String {
         // Stream names are at most 128 bytes, so the name always fits.
         let name = &self.stream.as_bytes()[..self.stream.len().min(255)];
+        let len = padded_len(name.len());
         let mut bytes = [0u8; ITERATOR_MAX];
         bytes[..8].copy_from_slice(&ITERATOR_PREFIX);
         bytes[8..16].copy_from_slice(&self.created_at.as_millis().to_be_bytes());
@@ -411,45 +421,61 @@ impl<'a> IteratorFields<'a> {
         bytes[24..28].copy_from_slice(&self.shard.to_be_bytes());
         bytes[28..36].copy_from_slice(&self.next_index.to_be_bytes());
         bytes[36] = name.len() as u8;
-        let end = ITERATOR_HEADER + name.len();
-        bytes[ITERATOR_HEADER..end].copy_from_slice(name);
-        let check = fnv1a(&bytes[..end]);
-        bytes[end..end + 8].copy_from_slice(&check);
-        // Into a buffer on the stack, then one allocation of the right size
-        // (the crate's `encode` zero-fills a vector and re-validates it as UTF-8).
-        let mut text = [0u8; ITERATOR_MAX.div_ceil(3) * 4];
-        let len =
-            base64::engine::general_purpose::STANDARD.encode_slice(&bytes[..end + 8], &mut text).unwrap_or_default();
-        ascii_string(&text[..len])
+        bytes[ITERATOR_HEADER..ITERATOR_HEADER + name.len()].copy_from_slice(name);
+        let check = token::check(CHECK_KEY, &bytes[..len - 8]);
+        bytes[len - 8..len].copy_from_slice(&check);
+        let mut text = [0u8; token::encoded_len(ITERATOR_MAX)];
+        let text = &mut text[..token::encoded_len(len)];
+        token::encode_groups(&bytes[..len], text);
+        ascii_string(text)
     }
 
     /// `None` for anything this engine did not issue.
     pub(crate) fn decode(text: &str, buffer: &'a mut IteratorBuffer) -> Option<Self> {
-        // Base64 of the largest iterator, rounded up: anything longer is not ours.
-        if text.len() > ITERATOR_MAX.div_ceil(3) * 4 {
+        let len = text.len() / 4 * 3;
+        if len > ITERATOR_MAX {
             return None;
         }
-        let len = base64::engine::general_purpose::STANDARD.decode_slice(text, &mut buffer.bytes).ok()?;
-        buffer.len = len;
-        let bytes = &buffer.bytes[..len];
-        if bytes.len() < ITERATOR_HEADER + 8 || bytes[..8] != ITERATOR_PREFIX {
-            return None;
-        }
-        let (body, check) = bytes.split_at(bytes.len() - 8);
-        if fnv1a(body) != *check {
-            return None;
-        }
-        let u64_at = |at: usize| u64::from_be_bytes(body[at..at + 8].try_into().unwrap_or_default());
-        let name_len = usize::from(body[36]);
-        let name = body.get(37..37 + name_len).filter(|_| body.len() == 37 + name_len)?;
+        let current = token::decode_groups(text.as_bytes(), &mut buffer.bytes[..len]).is_some()
+            && buffer.bytes[..8] == ITERATOR_PREFIX;
+        let body_len = if current {
+            buffer.len = Some(len);
+            let (body, check) = buffer.bytes[..len].split_at(len.checked_sub(8)?);
+            let name_len = usize::from(*body.get(36)?);
+            let padding = body.get(ITERATOR_HEADER + name_len..)?;
+            let valid = len == padded_len(name_len)
+                && padding.iter().all(|b| *b == 0)
+                && *check == token::check(CHECK_KEY, body);
+            if !valid {
+                return None;
+            }
+            ITERATOR_HEADER + name_len
+        } else {
+            buffer.len = None;
+            decode_first_layout(text, &mut buffer.bytes)?
+        };
+        let bytes = &buffer.bytes[..body_len];
+        let u64_at = |at: usize| u64::from_be_bytes(bytes[at..at + 8].try_into().unwrap_or_default());
         Some(IteratorFields {
             created_at: SimTime(u64_at(8)),
             incarnation: u64_at(16),
-            shard: u32::from_be_bytes(body[24..28].try_into().unwrap_or_default()),
+            shard: u32::from_be_bytes(bytes[24..28].try_into().unwrap_or_default()),
             next_index: u64_at(28),
-            stream: core::str::from_utf8(name).ok()?,
+            stream: core::str::from_utf8(&bytes[ITERATOR_HEADER..]).ok()?,
         })
     }
+}
+
+/// Reads an iterator of the first layout into `bytes`; returns the length
+/// of its header and name.
+fn decode_first_layout(text: &str, bytes: &mut [u8]) -> Option<usize> {
+    let len = base64::engine::general_purpose::STANDARD.decode_slice(text, bytes).ok()?;
+    let (body, check) = bytes[..len].split_at(len.checked_sub(8)?);
+    let fnv = body.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let name_len = usize::from(*body.get(36)?);
+    let valid =
+        body[..8] == ITERATOR_PREFIX_1 && *check == fnv.to_be_bytes() && body.len() == ITERATOR_HEADER + name_len;
+    valid.then_some(body.len())
 }
 
 #[cfg(test)]
@@ -562,6 +588,26 @@ mod tests {
             let fresh = IteratorFields { created_at, next_index, ..old }.encode();
             assert_eq!(buffer.reissue(text, created_at, next_index), fresh, "name of {name_len}");
         }
+    }
+
+    #[test]
+    fn iterators_of_the_first_layout_still_read_and_move_on() {
+        // Issued before the layout changed: stream "orders", incarnation 7, shard 2, record 99.
+        let text = "AAAAAAAAAAEAAAGbdtqoAAAAAAAAAAAHAAAAAgAAAAAAAABjBm9yZGVyc2rI+w+JDWkP";
+        let old = IteratorFields {
+            created_at: SimTime(1_767_225_600_000),
+            stream: "orders",
+            incarnation: 7,
+            shard: 2,
+            next_index: 99,
+        };
+        let mut buffer = IteratorBuffer::default();
+        assert_eq!(IteratorFields::decode(text, &mut buffer), Some(old));
+        let next = IteratorFields { created_at: SimTime(1_767_225_601_000), next_index: 100, ..old };
+        assert_eq!(buffer.reissue(text.into(), next.created_at, next.next_index), next.encode());
+        let mut tampered = String::from(text);
+        tampered.replace_range(30..31, "B");
+        assert_eq!(IteratorPosition::decode(&tampered), None);
     }
 
     #[test]

@@ -10,9 +10,13 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
 use super::QueueId;
+use crate::token;
 
 const MAGIC: [u8; 3] = [1, 1, 1];
-const LEN: usize = 3 + 4 + 8 + 8 + 8;
+/// Magic, queue, message number, receipt nonce, two zero bytes (so that the
+/// layout is whole base64 groups), check.
+const LEN: usize = 3 + 4 + 8 + 8 + 2 + 8;
+const CHECKED: usize = LEN - 8;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Receipt {
@@ -21,49 +25,55 @@ pub(crate) struct Receipt {
     pub nonce: u64,
 }
 
-/// FNV-1a over the payload, keyed by the seed: enough to refuse handles that
-/// were typed by hand or belong to another engine; not a security boundary.
-fn checksum(seed: u64, payload: &[u8]) -> u64 {
-    let mut h = 0xcbf2_9ce4_8422_2325u64 ^ seed;
-    for &b in payload {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
 pub(crate) fn encode(seed: u64, receipt: Receipt) -> String {
     let mut bytes = [0u8; LEN];
     bytes[..3].copy_from_slice(&MAGIC);
     bytes[3..7].copy_from_slice(&receipt.queue.0.to_be_bytes());
     bytes[7..15].copy_from_slice(&receipt.number.to_be_bytes());
     bytes[15..23].copy_from_slice(&receipt.nonce.to_be_bytes());
-    let sum = checksum(seed, &bytes[..23]);
-    bytes[23..].copy_from_slice(&sum.to_be_bytes());
-    // Into a buffer on the stack, then one allocation of the right size (the
-    // crate's `encode` zero-fills a vector and re-validates it as UTF-8).
-    let mut text = [0u8; LEN.div_ceil(3) * 4];
-    let len = STANDARD.encode_slice(bytes, &mut text).unwrap_or_default();
-    core::str::from_utf8(&text[..len]).map(String::from).unwrap_or_default()
+    let check = token::check(seed, &bytes[..CHECKED]);
+    bytes[CHECKED..].copy_from_slice(&check);
+    let mut text = [0u8; token::encoded_len(LEN)];
+    token::encode_groups(&bytes, &mut text);
+    core::str::from_utf8(&text).map(String::from).unwrap_or_default()
 }
 
 pub(crate) fn decode(seed: u64, handle: &str) -> Option<Receipt> {
-    if handle.len() > 1024 {
-        return None;
+    if handle.ends_with('=') {
+        return decode_version_1(seed, handle);
     }
     let mut bytes = [0u8; LEN];
-    if STANDARD.decode_slice(handle, &mut bytes).ok()? != LEN || bytes[..3] != MAGIC {
+    token::decode_groups(handle.as_bytes(), &mut bytes)?;
+    let valid = bytes[..3] == MAGIC
+        && bytes[23..CHECKED] == [0, 0]
+        && bytes[CHECKED..] == token::check(seed, &bytes[..CHECKED]);
+    valid.then(|| fields(&bytes))
+}
+
+fn fields(bytes: &[u8]) -> Receipt {
+    let u64_at = |at: usize| u64::from_be_bytes(bytes[at..at + 8].try_into().unwrap_or_default());
+    Receipt {
+        queue: QueueId(u32::from_be_bytes(bytes[3..7].try_into().unwrap_or_default())),
+        number: u64_at(7),
+        nonce: u64_at(15),
+    }
+}
+
+/// Handles issued before the layout above (31 bytes, an FNV-1a check) are
+/// still read, so that a playground saved in local storage with them replays.
+fn decode_version_1(seed: u64, handle: &str) -> Option<Receipt> {
+    const LEN_1: usize = 31;
+    if handle.len() > 44 {
         return None;
     }
-    let sum = u64::from_be_bytes(bytes[23..].try_into().ok()?);
-    if sum != checksum(seed, &bytes[..23]) {
+    let mut bytes = [0u8; LEN_1];
+    if STANDARD.decode_slice(handle, &mut bytes).ok()? != LEN_1 || bytes[..3] != MAGIC {
         return None;
     }
-    Some(Receipt {
-        queue: QueueId(u32::from_be_bytes(bytes[3..7].try_into().ok()?)),
-        number: u64::from_be_bytes(bytes[7..15].try_into().ok()?),
-        nonce: u64::from_be_bytes(bytes[15..23].try_into().ok()?),
-    })
+    let fnv = bytes[..23]
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325u64 ^ seed, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    (bytes[23..] == fnv.to_be_bytes()).then(|| fields(&bytes))
 }
 
 #[cfg(test)]
@@ -81,5 +91,18 @@ mod tests {
         let mut tampered = handle.into_bytes();
         tampered[10] = if tampered[10] == b'A' { b'B' } else { b'A' };
         assert_eq!(decode(9, core::str::from_utf8(&tampered).unwrap()), None);
+        assert_eq!(decode(9, &handle_of_len(43)), None);
+    }
+
+    fn handle_of_len(len: usize) -> String {
+        encode(9, Receipt { queue: QueueId(3), number: 42, nonce: 1 })[..len].into()
+    }
+
+    #[test]
+    fn handles_of_the_first_layout_still_delete() {
+        // Issued by the engine before the layout changed: queue 3, message 42, nonce 0xdeadbeef, seed 9.
+        let handle = "AQEBAAAAAwAAAAAAAAAqAAAAAN6tvu9ALg5/zZYhXA==";
+        assert_eq!(decode(9, handle), Some(Receipt { queue: QueueId(3), number: 42, nonce: 0xdead_beef }));
+        assert_eq!(decode(10, handle), None);
     }
 }

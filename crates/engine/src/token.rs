@@ -1,0 +1,142 @@
+//! Opaque tokens the engine hands out and reads back — SQS receipt handles
+//! and Kinesis shard iterators — written as standard base64 of a fixed byte
+//! layout, with a check that tells a token this engine issued from a mangled
+//! or invented one.
+//!
+//! Tokens are encoded and decoded on every receive, delete and GetRecords.
+//! Their layouts are whole 3-byte groups (so no padding), converted here a
+//! group at a time: for a few dozen bytes the `base64` crate's general
+//! decoder, built for long inputs, cost more than the rest of a DeleteMessage.
+//! The tests check both directions against that crate.
+
+/// Standard base64 (RFC 4648 §4).
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const NOT_BASE64: u8 = 0xff;
+const SEXTETS: [u8; 256] = {
+    let mut table = [NOT_BASE64; 256];
+    let mut i = 0;
+    while i < 64 {
+        table[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// How many characters `bytes` bytes take (a multiple of 3).
+pub(crate) const fn encoded_len(bytes: usize) -> usize {
+    bytes / 3 * 4
+}
+
+/// Writes the base64 of `bytes` (whole groups) into `out`, which is
+/// `encoded_len(bytes.len())` long.
+pub(crate) fn encode_groups(bytes: &[u8], out: &mut [u8]) {
+    debug_assert!(bytes.len() % 3 == 0 && out.len() == encoded_len(bytes.len()));
+    for (group, chars) in bytes.chunks_exact(3).zip(out.chunks_exact_mut(4)) {
+        let v = u32::from(group[0]) << 16 | u32::from(group[1]) << 8 | u32::from(group[2]);
+        chars.copy_from_slice(&[
+            ALPHABET[(v >> 18) as usize],
+            ALPHABET[(v >> 12 & 0x3f) as usize],
+            ALPHABET[(v >> 6 & 0x3f) as usize],
+            ALPHABET[(v & 0x3f) as usize],
+        ]);
+    }
+}
+
+/// Reads base64 `text` into `out`, which must be exactly as long as the text
+/// decodes to; `None` if any character is not base64 (padding included).
+pub(crate) fn decode_groups(text: &[u8], out: &mut [u8]) -> Option<()> {
+    if text.len() != encoded_len(out.len()) || out.len() % 3 != 0 {
+        return None;
+    }
+    let mut invalid = 0u8;
+    for (chars, group) in text.chunks_exact(4).zip(out.chunks_exact_mut(3)) {
+        let [a, b, c, d] = [0, 1, 2, 3].map(|i| SEXTETS[usize::from(chars[i])]);
+        // One test after the loop: an invalid sextet has its top bit set.
+        invalid |= a | b | c | d;
+        let v = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d);
+        group.copy_from_slice(&v.to_be_bytes()[1..]);
+    }
+    (invalid & 0x80 == 0).then_some(())
+}
+
+/// A 64-bit check of `bytes`, keyed: eight bytes at a time through a
+/// multiply-xorshift mix. It only has to catch tokens that were edited, cut
+/// or typed by hand, not resist forgery.
+pub(crate) fn check(key: u64, bytes: &[u8]) -> [u8; 8] {
+    const MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mix = |h: u64, word: u64| {
+        let h = (h ^ word).wrapping_mul(MULTIPLIER);
+        h ^ h >> 29
+    };
+    let mut words = bytes.chunks_exact(8);
+    let mut h = key ^ (bytes.len() as u64).wrapping_mul(MULTIPLIER);
+    for word in &mut words {
+        h = mix(h, u64::from_le_bytes(word.try_into().unwrap_or_default()));
+    }
+    let mut last = [0u8; 8];
+    last[..words.remainder().len()].copy_from_slice(words.remainder());
+    h = mix(h, u64::from_le_bytes(last));
+    mix(h, h >> 32).to_be_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+    use alloc::vec::Vec;
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine as _;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn groups_agree_with_the_base64_crate(bytes in proptest::collection::vec(any::<u8>(), 0..40usize)) {
+            let whole = &bytes[..bytes.len() / 3 * 3];
+            let mut text = vec![0u8; encoded_len(whole.len())];
+            encode_groups(whole, &mut text);
+            let expected = STANDARD.encode(whole);
+            prop_assert_eq!(&text, expected.as_bytes());
+            let mut back = vec![0u8; whole.len()];
+            prop_assert_eq!(decode_groups(&text, &mut back), Some(()));
+            prop_assert_eq!(back, whole);
+        }
+
+        #[test]
+        fn decoding_refuses_what_the_crate_refuses(text in "[A-Za-z0-9+/=_ -]{0,24}") {
+            let mut out = vec![0u8; text.len() / 4 * 3];
+            let ours = decode_groups(text.as_bytes(), &mut out).map(|()| out);
+            // Whole unpadded groups are the only form tokens take.
+            let crate_says: Option<Vec<u8>> = (text.len() % 4 == 0 && !text.contains('='))
+                .then(|| STANDARD.decode(&text).ok())
+                .flatten();
+            prop_assert_eq!(ours, crate_says);
+        }
+
+        #[test]
+        fn any_one_changed_byte_changes_the_check(
+            bytes in proptest::collection::vec(any::<u8>(), 1..64usize),
+            at in any::<proptest::sample::Index>(),
+            flip in 1u8..,
+        ) {
+            let mut changed = bytes.clone();
+            changed[at.index(bytes.len())] ^= flip;
+            prop_assert_ne!(check(7, &bytes), check(7, &changed));
+        }
+    }
+
+    #[test]
+    fn the_check_depends_on_the_key_and_the_length() {
+        assert_ne!(check(1, b"abc"), check(2, b"abc"));
+        assert_ne!(check(1, b"abc"), check(1, b"abc\0"));
+        assert_ne!(check(1, b""), check(1, b"\0"));
+    }
+
+    #[test]
+    fn text_of_the_wrong_length_is_refused() {
+        let mut out = [0u8; 3];
+        assert_eq!(decode_groups(b"QUJD", &mut out), Some(()));
+        assert_eq!(&out, b"ABC");
+        assert_eq!(decode_groups(b"QUJ", &mut out), None);
+        assert_eq!(decode_groups(b"QUJDQ", &mut out), None);
+    }
+}
