@@ -7,8 +7,10 @@
 //! so advancing costs O(log n) per thing that happens and nothing for the
 //! messages that simply sit there.
 
-use alloc::collections::BTreeMap;
+use alloc::collections::BinaryHeap;
 use alloc::string::String;
+use alloc::vec::Vec;
+use core::cmp::Reverse;
 
 #[cfg(feature = "analytics")]
 use crate::analytics::{Analytics, AnalyticsState};
@@ -197,41 +199,103 @@ pub enum Deadline {
 pub struct DeadlineKey {
     pub at: SimTime,
     order: u64,
+    /// Where the deadline waits in the index's slab (never decides the order:
+    /// `order` is unique).
+    slot: u32,
 }
 
-/// The ordered index of everything that will happen.
+/// The ordered index of everything that will happen: a min-heap of keys
+/// over a slab of deadlines.
+///
+/// Cancelling is as frequent as scheduling (a deleted message cancels its
+/// visibility and retention deadlines), so it only empties the deadline's
+/// slot: the key stays in the heap until it reaches the top, where it is
+/// dropped, or until dropped keys outnumber live ones and the heap is
+/// rebuilt without them. The heap's top is always live, so the next
+/// deadline is read without a search.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Deadlines {
-    index: BTreeMap<DeadlineKey, Deadline>,
+    heap: BinaryHeap<Reverse<DeadlineKey>>,
+    slots: Vec<Slot>,
+    free_slots: Vec<u32>,
+    live: usize,
     next_order: u64,
+}
+
+#[derive(Clone, Debug)]
+struct Slot {
+    /// The key's order of the deadline that holds (or last held) the slot.
+    order: u64,
+    deadline: Option<Deadline>,
 }
 
 impl Deadlines {
     pub(crate) fn schedule(&mut self, at: SimTime, deadline: Deadline) -> DeadlineKey {
-        let key = DeadlineKey { at, order: self.next_order };
+        let order = self.next_order;
         self.next_order += 1;
-        self.index.insert(key, deadline);
+        let filled = Slot { order, deadline: Some(deadline) };
+        let slot = match self.free_slots.pop() {
+            Some(slot) => {
+                self.slots[slot as usize] = filled;
+                slot
+            }
+            None => {
+                self.slots.push(filled);
+                (self.slots.len() - 1) as u32
+            }
+        };
+        let key = DeadlineKey { at, order, slot };
+        self.heap.push(Reverse(key));
+        self.live += 1;
         key
     }
 
+    /// Cancels a deadline; a key that already fired or was cancelled is ignored.
     pub(crate) fn cancel(&mut self, key: DeadlineKey) {
-        self.index.remove(&key);
-    }
-
-    fn first(&self) -> Option<(&DeadlineKey, &Deadline)> {
-        self.index.first_key_value()
-    }
-
-    fn pop_due(&mut self, until: SimTime) -> Option<(DeadlineKey, Deadline)> {
-        match self.index.first_key_value() {
-            Some((key, _)) if key.at <= until => self.index.pop_first(),
-            _ => None,
+        if self.take(key).is_some() {
+            self.drop_cancelled_keys();
         }
     }
 
-    pub(crate) fn len(&self) -> usize {
-        self.index.len()
+    fn take(&mut self, key: DeadlineKey) -> Option<Deadline> {
+        let slot = self.slots.get_mut(key.slot as usize).filter(|s| s.order == key.order)?;
+        let deadline = slot.deadline.take()?;
+        self.free_slots.push(key.slot);
+        self.live -= 1;
+        Some(deadline)
     }
+
+    /// Keeps the top live, and the heap at most about twice the live keys.
+    fn drop_cancelled_keys(&mut self) {
+        while self.heap.peek().is_some_and(|Reverse(top)| !is_live(&self.slots, top)) {
+            self.heap.pop();
+        }
+        if self.heap.len() > 2 * self.live + 64 {
+            let slots = &self.slots;
+            self.heap.retain(|Reverse(key)| is_live(slots, key));
+        }
+    }
+
+    fn first(&self) -> Option<(&DeadlineKey, &Deadline)> {
+        let Reverse(key) = self.heap.peek()?;
+        Some((key, self.slots[key.slot as usize].deadline.as_ref()?))
+    }
+
+    fn pop_due(&mut self, until: SimTime) -> Option<(DeadlineKey, Deadline)> {
+        let key = self.heap.peek().map(|Reverse(key)| *key).filter(|key| key.at <= until)?;
+        self.heap.pop();
+        let deadline = self.take(key);
+        self.drop_cancelled_keys();
+        Some((key, deadline?))
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.live
+    }
+}
+
+fn is_live(slots: &[Slot], key: &DeadlineKey) -> bool {
+    slots.get(key.slot as usize).is_some_and(|s| s.order == key.order && s.deadline.is_some())
 }
 
 /// The state every service shares: clock, randomness, events, deadlines.
@@ -511,5 +575,72 @@ impl Engine {
 impl Default for Engine {
     fn default() -> Self {
         Engine::new(EngineConfig::default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::collections::BTreeMap;
+    use proptest::prelude::*;
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Schedule(u64),
+        /// Cancels the n-th key handed out so far (fired, cancelled or not).
+        Cancel(usize),
+        PopDue(u64),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            (0u64..50).prop_map(Op::Schedule),
+            any::<usize>().prop_map(Op::Cancel),
+            (0u64..50).prop_map(Op::PopDue),
+        ]
+    }
+
+    proptest! {
+        /// The heap answers as an ordered map of keys would: the same next
+        /// deadline, the same deadlines due, in the same order.
+        #[test]
+        fn deadlines_behave_as_an_ordered_map(ops in proptest::collection::vec(op(), 0..300)) {
+            let mut deadlines = Deadlines::default();
+            let mut model: BTreeMap<(SimTime, u64), u64> = BTreeMap::new();
+            let mut keys = Vec::new();
+            for op in ops {
+                match op {
+                    Op::Schedule(at) => {
+                        let seq = keys.len() as u64;
+                        let key = deadlines.schedule(SimTime(at), Deadline::SqsDelayEnds { queue: QueueId(0), seq });
+                        model.insert((key.at, key.order), seq);
+                        keys.push(key);
+                    }
+                    Op::Cancel(n) if !keys.is_empty() => {
+                        let key = keys[n % keys.len()];
+                        deadlines.cancel(key);
+                        model.remove(&(key.at, key.order));
+                    }
+                    Op::Cancel(_) => {}
+                    Op::PopDue(until) => loop {
+                        let ours = deadlines.pop_due(SimTime(until)).map(|(key, d)| match d {
+                            Deadline::SqsDelayEnds { seq, .. } => (key.at, seq),
+                            _ => unreachable!("only delays are scheduled"),
+                        });
+                        let expected = model.first_key_value().filter(|((at, _), _)| *at <= SimTime(until)).map(|(k, v)| (k.0, *v));
+                        if expected.is_some() {
+                            model.pop_first();
+                        }
+                        prop_assert_eq!(ours, expected);
+                        if ours.is_none() {
+                            break;
+                        }
+                    },
+                }
+                prop_assert_eq!(deadlines.len(), model.len());
+                prop_assert_eq!(deadlines.first().map(|(k, _)| k.at), model.first_key_value().map(|(k, _)| k.0));
+                prop_assert!(deadlines.heap.len() <= 2 * deadlines.live + 64);
+            }
+        }
     }
 }

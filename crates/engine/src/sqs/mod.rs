@@ -91,6 +91,10 @@ pub struct SqsState {
     next_ticket: u64,
     move_tasks: BTreeMap<u64, MoveTask>,
     next_task: u64,
+    /// The queue the last URL resolved to: clients send the same URL with
+    /// every request, and comparing it with that queue's own URL is cheaper
+    /// than parsing it and searching the names.
+    last_resolved: core::cell::Cell<Option<QueueId>>,
 }
 
 impl SqsState {
@@ -169,6 +173,11 @@ impl<'a> Sqs<'a> {
         if url.is_empty() {
             return Err(SqsError::missing("QueueUrl"));
         }
+        if let Some(id) = self.state.last_resolved.get() {
+            if self.state.queues.get(&id).is_some_and(|q| q.url == url) {
+                return Ok(id);
+            }
+        }
         // Byte scans rather than `rsplit`: this runs on every request.
         let url = url.strip_suffix('/').unwrap_or(url);
         let (rest, name) = match url.as_bytes().iter().rposition(|&b| b == b'/') {
@@ -183,7 +192,9 @@ impl<'a> Sqs<'a> {
         if !segment_is_account {
             return Err(SqsError::queue_does_not_exist());
         }
-        self.state.by_name.get(name).copied().ok_or_else(SqsError::queue_does_not_exist)
+        let id = self.state.by_name.get(name).copied().ok_or_else(SqsError::queue_does_not_exist)?;
+        self.state.last_resolved.set(Some(id));
+        Ok(id)
     }
 
     /// Resolves `arn:aws:sqs:<region>:<account>:<name>` in this engine's region and account.

@@ -86,6 +86,103 @@ impl StoredMessage {
     }
 }
 
+/// A queue's live messages by number.
+///
+/// Numbers are handed out in increasing order and a message is stored as
+/// soon as it has one, so the store is a window of slots from the oldest
+/// live number on: finding a message is an index, storing one a push at the
+/// back, and the window's front moves on as the oldest messages go (every
+/// request finds its message here, several times). A message that stays
+/// while many after it come and go keeps their empty slots, one word each,
+/// until it goes too.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct MessageStore {
+    /// The number of the message in `slots[0]`.
+    first: u64,
+    /// Boxed, so that an empty slot is one word: a message is a few hundred bytes.
+    slots: VecDeque<Option<Box<StoredMessage>>>,
+    len: usize,
+}
+
+impl MessageStore {
+    fn index(&self, number: u64) -> Option<usize> {
+        let index = usize::try_from(number.checked_sub(self.first)?).ok()?;
+        (index < self.slots.len()).then_some(index)
+    }
+
+    pub(crate) fn get(&self, number: &u64) -> Option<&StoredMessage> {
+        self.slots.get(self.index(*number)?)?.as_deref()
+    }
+
+    pub(crate) fn get_mut(&mut self, number: &u64) -> Option<&mut StoredMessage> {
+        let index = self.index(*number)?;
+        self.slots.get_mut(index)?.as_deref_mut()
+    }
+
+    /// Stores a message under its number, replacing one stored there before.
+    pub(crate) fn insert(&mut self, message: Box<StoredMessage>) -> Option<Box<StoredMessage>> {
+        let number = message.number;
+        if self.slots.is_empty() {
+            self.first = number;
+        }
+        // Numbers come from `Queue::take_number` just before, so the new one
+        // is normally the largest; an older one still finds its place.
+        while number < self.first {
+            self.slots.push_front(None);
+            self.first -= 1;
+        }
+        let index = (number - self.first) as usize;
+        if index >= self.slots.len() {
+            self.slots.resize_with(index + 1, || None);
+        }
+        let old = self.slots[index].replace(message);
+        if old.is_none() {
+            self.len += 1;
+        }
+        old
+    }
+
+    pub(crate) fn remove(&mut self, number: &u64) -> Option<Box<StoredMessage>> {
+        let index = self.index(*number)?;
+        let message = self.slots[index].take()?;
+        self.len -= 1;
+        while self.slots.front().is_some_and(Option::is_none) {
+            self.slots.pop_front();
+            self.first += 1;
+        }
+        Some(message)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Oldest first.
+    pub(crate) fn values(&self) -> impl Iterator<Item = &StoredMessage> {
+        self.slots.iter().flatten().map(|m| &**m)
+    }
+
+    pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut StoredMessage> {
+        self.slots.iter_mut().flatten().map(|m| &mut **m)
+    }
+
+    pub(crate) fn keys(&self) -> impl Iterator<Item = u64> + '_ {
+        self.values().map(|m| m.number)
+    }
+}
+
+impl core::ops::Index<&u64> for MessageStore {
+    type Output = StoredMessage;
+
+    fn index(&self, number: &u64) -> &StoredMessage {
+        self.get(number).expect("a message the queue holds")
+    }
+}
+
 /// A FIFO message group: its live messages in order.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Group {
@@ -132,9 +229,7 @@ pub struct Queue {
     pub last_modified_at: SimTime,
     pub tags: BTreeMap<String, String>,
     /// Every live message by number.
-    /// Boxed so that the map's nodes stay small: a message is a few hundred
-    /// bytes, and a node holds eleven.
-    pub(crate) messages: BTreeMap<u64, Box<StoredMessage>>,
+    pub(crate) messages: MessageStore,
     /// Standard queues: numbers of visible messages, oldest first.
     pub(crate) visible: BTreeSet<u64>,
     /// FIFO queues: message groups by id.
@@ -177,7 +272,7 @@ impl Queue {
             created_at: now,
             last_modified_at: now,
             tags: BTreeMap::new(),
-            messages: BTreeMap::new(),
+            messages: MessageStore::default(),
             visible: BTreeSet::new(),
             groups: BTreeMap::new(),
             ready_groups: BTreeSet::new(),
@@ -214,10 +309,10 @@ impl Queue {
         self.messages.is_empty()
     }
     pub fn messages(&self) -> impl Iterator<Item = &StoredMessage> {
-        self.messages.values().map(|m| &**m)
+        self.messages.values()
     }
     pub fn message(&self, number: u64) -> Option<&StoredMessage> {
-        self.messages.get(&number).map(|m| &**m)
+        self.messages.get(&number)
     }
 
     pub(crate) fn take_number(&mut self) -> u64 {
@@ -245,7 +340,7 @@ impl Queue {
         }
         let visible = message.is_visible();
         let group = message.group_id.clone().filter(|_| self.fifo);
-        self.messages.insert(number, Box::new(message));
+        self.messages.insert(Box::new(message));
         if let Some(group) = group {
             self.groups.entry(group.clone()).or_default().members.push_back(number);
             self.refresh_group(&group);
@@ -378,10 +473,70 @@ impl Queue {
 
     /// Removes every message (PurgeQueue, DeleteQueue), cancelling all deadlines.
     pub(crate) fn clear(&mut self, core: &mut Core) -> usize {
-        let numbers: Vec<u64> = self.messages.keys().copied().collect();
+        let numbers: Vec<u64> = self.messages.keys().collect();
         for &n in &numbers {
             self.remove(core, n);
         }
         numbers.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn message(number: u64) -> Box<StoredMessage> {
+        Box::new(StoredMessage {
+            number,
+            id: Uuid([0; 16]),
+            body: String::new(),
+            md5_of_body: [0; 16],
+            attributes: MessageAttributes::new(),
+            md5_of_attributes: None,
+            system_attributes: MessageAttributes::new(),
+            md5_of_system_attributes: None,
+            sent_at: SimTime(0),
+            enqueued_at: SimTime(0),
+            receive_count: 0,
+            first_received_at: None,
+            group_id: None,
+            deduplication_id: None,
+            sequence_number: None,
+            dead_letter_source_arn: None,
+            state: MessageState::Visible,
+            last_receipt: None,
+            retention_key: None,
+        })
+    }
+
+    proptest! {
+        /// The store answers exactly as an ordered map of the same messages would.
+        #[test]
+        fn message_store_behaves_as_an_ordered_map(
+            ops in proptest::collection::vec((any::<bool>(), 0u64..40), 0..200),
+        ) {
+            let mut store = MessageStore::default();
+            let mut model: BTreeMap<u64, ()> = BTreeMap::new();
+            for (insert, number) in ops {
+                if insert {
+                    let replaced = store.insert(message(number)).map(|m| m.number);
+                    prop_assert_eq!(replaced, model.insert(number, ()).map(|()| number));
+                } else {
+                    let removed = store.remove(&number).map(|m| m.number);
+                    prop_assert_eq!(removed, model.remove(&number).map(|()| number));
+                }
+                prop_assert_eq!(store.len(), model.len());
+                prop_assert_eq!(store.keys().collect::<Vec<_>>(), model.keys().copied().collect::<Vec<_>>());
+                for n in 0..40 {
+                    prop_assert_eq!(store.get(&n).map(|m| m.number), model.get(&n).map(|()| n));
+                }
+            }
+            // Emptied, it keeps no slots: the window starts at the oldest live message.
+            for n in 0..40 {
+                store.remove(&n);
+            }
+            prop_assert!(store.is_empty() && store.slots.is_empty());
+        }
     }
 }
