@@ -136,12 +136,12 @@ impl Sqs<'_> {
 
     /// Counts a call against the queue's FIFO quota; ThrottlingException when over.
     pub(crate) fn admit(&mut self, id: QueueId, action: ThrottledAction) -> Result<(), SqsError> {
+        if !self.queue_ref(id).fifo {
+            return Ok(());
+        }
         let now = self.core.now.as_millis();
         let region_tps = super::throttle::high_throughput_tps(&self.core.config.region);
         let queue = self.queue_mut(id);
-        if !queue.fifo {
-            return Ok(());
-        }
         let limit = if queue.config.high_throughput() { region_tps } else { super::throttle::FIFO_TPS };
         if queue.throttle.admit(action, now, limit) {
             return Ok(());
