@@ -155,6 +155,10 @@ fn s3_destination(m: Members<'_>) -> Result<S3DestinationConfiguration> {
             interval_in_seconds: h.integer("IntervalInSeconds")?,
         }),
     };
+    let dynamic_partitioning = match m.structure("DynamicPartitioningConfiguration")? {
+        None => None,
+        Some(d) => d.boolean("Enabled")?,
+    };
     Ok(S3DestinationConfiguration {
         role_arn: m.required_string("RoleARN")?,
         bucket_arn: m.required_string("BucketARN")?,
@@ -163,6 +167,7 @@ fn s3_destination(m: Members<'_>) -> Result<S3DestinationConfiguration> {
         buffering_hints,
         compression_format: m.string("CompressionFormat")?,
         processing: processing(m)?,
+        dynamic_partitioning,
     })
 }
 
