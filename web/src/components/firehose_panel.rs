@@ -335,10 +335,10 @@ pub fn firehose_panel(p: &FirehosePanelProps) -> Html {
                 </div>
                 <div class="row">
                     <Field id="fh-prefix" label="S3 prefix" value={f.prefix.clone()}
-                        hint="Optional, e.g. logs/!{timestamp:yyyy/MM/dd}/ or rand=!{firehose:random-string}/. Without a timestamp expression YYYY/MM/dd/HH/ follows it."
+                        hint="Optional, e.g. logs/!{timestamp:yyyy/MM/dd}/ — without a timestamp expression, YYYY/MM/dd/HH/ follows"
                         oninput={super::setter(&form, |f, v| f.prefix = v)} />
                     <Field id="fh-error-prefix" label="S3 error output prefix" value={f.error_prefix.clone()}
-                        hint="Needed when the prefix has expressions, e.g. errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/"
+                        hint="Required when the prefix has expressions, e.g. errors/!{firehose:error-output-type}/"
                         oninput={super::setter(&form, |f, v| f.error_prefix = v)} />
                 </div>
                 <p class="hint">{ "IAM is not simulated: the role ARN the request names is not checked." }</p>
