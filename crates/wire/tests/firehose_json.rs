@@ -255,4 +255,7 @@ fn invalid_prefixes_and_dynamic_partitioning_are_refused_with_invalid_argument()
     );
     assert_eq!((status, r["__type"].as_str()), (400, Some("InvalidArgumentException")));
     assert!(r["message"].as_str().unwrap().contains("DynamicPartitioningConfiguration"), "{r}");
+    let (status, r) = firehose(&mut h, "CreateDeliveryStream", &create("logs/", r#","CustomTimeZone":"Asia/Tokyo""#));
+    assert_eq!((status, r["__type"].as_str()), (400, Some("InvalidArgumentException")));
+    assert!(r["message"].as_str().unwrap().contains("Asia/Tokyo"), "{r}");
 }

@@ -25,9 +25,11 @@
 //! without an `ErrorOutputPrefix` the (literal) `Prefix` is used that way.
 //!
 //! # Messages
-//! AWS's message for a missing `ErrorOutputPrefix` is known word for word
-//! (typo included); the others follow the same framing with the documented
-//! rule as the constraint, and say so where they are written.
+//! Two are AWS's word for word: a missing `ErrorOutputPrefix` (typo
+//! included, as users report it) and partition-key namespaces without dynamic
+//! partitioning (as CloudFormation relays it). The others could not be
+//! confirmed: they use the same framing with the documented rule as the
+//! constraint, and say so where they are written.
 
 use alloc::format;
 use alloc::string::String;
