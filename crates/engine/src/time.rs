@@ -120,6 +120,8 @@ pub struct UtcFields {
     pub month: u32,
     pub day: u32,
     pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
     /// 0 for Sunday.
     pub weekday: u32,
     /// 0 for January 1st.
@@ -129,13 +131,15 @@ pub struct UtcFields {
 impl SimTime {
     pub fn utc_fields(self) -> UtcFields {
         let days = (self.0 / 1000 / 86_400) as i64;
-        let hour = ((self.0 / 1000 % 86_400) / 3600) as u32;
+        let second_of_day = (self.0 / 1000 % 86_400) as u32;
         let (year, month, day) = civil_from_days(days);
         UtcFields {
             year,
             month,
             day,
-            hour,
+            hour: second_of_day / 3600,
+            minute: second_of_day / 60 % 60,
+            second: second_of_day % 60,
             // 1970-01-01 was a Thursday.
             weekday: ((days + 4).rem_euclid(7)) as u32,
             day_of_year: (days - days_from_civil(year, 1, 1)) as u32,
@@ -179,6 +183,8 @@ mod tests {
         // 2016-02-25T13:00:00Z, a Thursday, the 56th day of the year.
         let f = SimTime(1_456_405_200_000).utc_fields();
         assert_eq!((f.year, f.month, f.day, f.hour, f.weekday, f.day_of_year), (2016, 2, 25, 13, 4, 55));
+        let f = SimTime(1_456_405_200_000 + 59 * 60_000 + 7_999).utc_fields();
+        assert_eq!((f.hour, f.minute, f.second), (13, 59, 7));
         let f = SimTime(0).utc_fields();
         assert_eq!((f.year, f.weekday, f.day_of_year), (1970, 4, 0));
         assert_eq!(days_from_civil(2026, 1, 1), 20_454);

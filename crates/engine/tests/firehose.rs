@@ -1,6 +1,6 @@
 #![cfg(feature = "firehose")]
 //! Amazon Data Firehose: delivery stream lifecycle, buffering by size and by
-//! interval in virtual time, AWS's default object keys, a Kinesis stream as
+//! interval in virtual time, AWS's default object keys and custom prefixes, a Kinesis stream as
 //! the source, the simulated Lambda transform, batch limits and errors with
 //! AWS's names and messages, and a property: every record put ends up in
 //! exactly one object, in order.
@@ -672,4 +672,113 @@ fn redshift_loads_each_intermediate_object_with_a_copy_and_splunk_buffers_a_minu
     e.advance_by(SimDuration::from_secs(1));
     assert_eq!(loaded(&e), 1);
     assert_eq!(objects(&mut e, "staging").len(), 1, "FailedEventsOnly: no backup of delivered events");
+}
+
+/// The keys delivered by a stream with `prefix` / `error_output_prefix` in an engine seeded `seed`.
+fn custom_prefix_keys(seed: u64, prefix: &str, error_output_prefix: &str) -> Vec<String> {
+    let mut e = Engine::new(EngineConfig { seed, ..EngineConfig::default() });
+    bucket(&mut e, "lake");
+    let mut config = s3_config("lake", None, Some(60));
+    config.prefix = Some(prefix.into());
+    config.error_output_prefix = Some(error_output_prefix.into());
+    config.processing = Some(ProcessingConfiguration {
+        enabled: Some(true),
+        processors: vec![Processor {
+            kind: "Lambda".into(),
+            parameters: vec![("LambdaArn".into(), "arn:aws:lambda:us-east-1:000000000000:function:f".into())],
+        }],
+    });
+    e.firehose()
+        .create_delivery_stream(CreateDeliveryStreamRequest {
+            delivery_stream_name: "logs".into(),
+            extended_s3_destination: Some(config),
+            transform: Some(Transform::FailIfContains("bad".into())),
+            ..Default::default()
+        })
+        .unwrap();
+    // Created at 00:00:00, ACTIVE at 00:00:05; the first record arrives at 00:59:30.
+    e.advance_by(SimDuration::from_secs(3_570));
+    put(&mut e, "logs", b"first;").unwrap();
+    e.advance_by(SimDuration::from_secs(40));
+    put(&mut e, "logs", b"bad, at 01:00:10;").unwrap();
+    put(&mut e, "logs", b"last;").unwrap();
+    e.advance_by(SimDuration::from_secs(20));
+    objects(&mut e, "lake").into_iter().map(|(k, _)| k).collect()
+}
+
+#[test]
+fn custom_prefixes_evaluate_at_the_oldest_records_arrival_even_across_an_hour() {
+    let keys = custom_prefix_keys(
+        5,
+        "logs/!{timestamp:yyyy/MM/dd/HH}/",
+        "errors/!{firehose:error-output-type}/!{timestamp:yyyy-MM-dd'T'HH}/",
+    );
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    // One object for the buffer, named by its oldest record (00:59:30), though
+    // most of its records arrived at 01:00:10.
+    assert_key(&keys[1], "logs/2026/01/01/00/logs-1-2026-01-01-00-59-30-");
+    // The failed record is alone in its object: its own arrival names it.
+    assert_key(&keys[0], "errors/processing-failed/2026-01-01T01/logs-1-2026-01-01-01-00-10-");
+}
+
+#[test]
+fn random_strings_in_prefixes_are_eleven_characters_and_reproducible_for_a_seed() {
+    let prefix = "r/!{firehose:random-string}/";
+    let error = "e/!{firehose:error-output-type}/!{firehose:random-string}/";
+    let keys = custom_prefix_keys(5, prefix, error);
+    assert_eq!(keys.len(), 2);
+    for key in &keys {
+        let random = key.split('/').find(|p| p.len() == 11 && p.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert!(random.is_some(), "{key} has no 11-character random string");
+    }
+    // No timestamp in Prefix: the default time path follows the random string.
+    assert!(keys[1].starts_with("r/") && keys[1][14..].starts_with("2026/01/01/00/logs-1-"), "{}", keys[1]);
+    assert_eq!(custom_prefix_keys(5, prefix, error), keys, "the same seed gives the same keys");
+    assert_ne!(custom_prefix_keys(6, prefix, error), keys, "another seed, other strings");
+}
+
+#[test]
+fn invalid_custom_prefixes_are_refused_at_creation_with_aws_errors() {
+    let mut e = engine();
+    bucket(&mut e, "lake");
+    let mut attempt = |prefix: Option<&str>, error: Option<&str>| {
+        let mut config = s3_config("lake", None, None);
+        config.prefix = prefix.map(Into::into);
+        config.error_output_prefix = error.map(Into::into);
+        create(
+            &mut e,
+            CreateDeliveryStreamRequest {
+                delivery_stream_name: "bad".into(),
+                extended_s3_destination: Some(config),
+                ..Default::default()
+            },
+        )
+        .unwrap_err()
+    };
+    let err = attempt(Some("logs/!{timestamp:yyyy}/"), None);
+    assert_eq!(err.code, FirehoseErrorCode::InvalidArgumentException);
+    assert_eq!(
+        err.message,
+        "Ths supplied prefix(es) do not satisfy the following constraint: ErrorOutputPrefix cannot be null or empty when Prefix contains expressions"
+    );
+    assert!(attempt(Some("!{firehose:error-output-type}/"), Some("e/!{firehose:error-output-type}"))
+        .message
+        .contains("Prefix cannot contain !{firehose:error-output-type}"));
+    assert!(attempt(Some("!{partitionKeyFromQuery:id}/"), Some("e/!{firehose:error-output-type}"))
+        .message
+        .starts_with("Dynamic Partitioning Namespaces"));
+    assert!(attempt(Some("!{timestamp:EEE}/"), Some("e/!{firehose:error-output-type}")).message.contains("EEE"));
+    // Nothing was created.
+    assert!(e.firehose_state().delivery_stream("bad").is_none());
+    let d = {
+        direct(&mut e, "good", {
+            let mut c = s3_config("lake", None, None);
+            c.prefix = Some("logs/!{timestamp:yyyy}/".into());
+            c.error_output_prefix = Some("e/!{firehose:error-output-type}/".into());
+            c
+        });
+        e.firehose().describe_delivery_stream("good").unwrap()
+    };
+    assert_eq!(d.destination.prefix.as_deref(), Some("logs/!{timestamp:yyyy}/"));
+    assert_eq!(d.destination.error_output_prefix.as_deref(), Some("e/!{firehose:error-output-type}/"));
 }

@@ -2,7 +2,7 @@
 // 1.1) against the engine, delivering into buckets read back with the real
 // @aws-sdk/client-s3 through the same engine: DirectPut delivery streams,
 // PutRecord and PutRecordBatch, buffering by interval in virtual time with
-// AWS's default object keys, the simulated Lambda transform, a Kinesis stream
+// AWS's default object keys and custom prefixes (!{timestamp:...}, !{firehose:...}), the simulated Lambda transform, a Kinesis stream
 // as the source, tags, the OpenSearch (Elasticsearch), Redshift and Splunk
 // destinations, and errors as the SDK surfaces them.
 import { test } from "node:test";
@@ -321,4 +321,71 @@ test("OpenSearch, Elasticsearch, Redshift and Splunk destinations are created an
   }));
   assert.equal(err.name, "ValidationException");
   assert.match(err.message, /Member must satisfy enum value set: \[Raw, Event\]/);
+});
+
+test("a custom prefix names the objects; an invalid one is refused with AWS's InvalidArgumentException", async () => {
+  const { engine, firehose, s3 } = clients();
+  await s3.send(new CreateBucketCommand({ Bucket: "lake" }));
+  const failing = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:fail-if-contains-bad`;
+  await deliveryStream(
+    engine,
+    firehose,
+    "logs",
+    destination("lake", { SizeInMBs: 1, IntervalInSeconds: 60 }, {
+      Prefix: "logs/!{timestamp:yyyy/MM/dd}/rand=!{firehose:random-string}/",
+      ErrorOutputPrefix: "errors/!{firehose:error-output-type}/!{timestamp:'year='yyyy}/",
+      ProcessingConfiguration: {
+        Enabled: true,
+        Processors: [{ Type: "Lambda", Parameters: [{ ParameterName: "LambdaArn", ParameterValue: failing }] }],
+      },
+    }),
+  );
+  const described = await firehose.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: "logs" }));
+  const s3Description = described.DeliveryStreamDescription.Destinations[0].ExtendedS3DestinationDescription;
+  assert.equal(s3Description.Prefix, "logs/!{timestamp:yyyy/MM/dd}/rand=!{firehose:random-string}/");
+  assert.equal(s3Description.ErrorOutputPrefix, "errors/!{firehose:error-output-type}/!{timestamp:'year='yyyy}/");
+
+  await firehose.send(
+    new PutRecordBatchCommand({
+      DeliveryStreamName: "logs",
+      Records: ["good;", "bad;", "fine;"].map((s) => ({ Data: encoder.encode(s) })),
+    }),
+  );
+  engine.advance(60_000);
+  const delivered = await objects(s3, "lake", "logs/");
+  assert.equal(delivered.length, 1);
+  // Evaluated at the oldest record's arrival (00:00:05 UTC on 2026-01-01); no default time path after a timestamp.
+  assert.match(delivered[0][0], /^logs\/2026\/01\/01\/rand=[0-9a-f]{11}\/logs-1-2026-01-01-00-00-05-[0-9a-f-]{36}$/);
+  assert.equal(delivered[0][1], "good;fine;");
+  const failed = await objects(s3, "lake", "errors/");
+  assert.equal(failed.length, 1);
+  assert.match(failed[0][0], /^errors\/processing-failed\/year=2026\/logs-1-2026-01-01-00-00-05-/);
+  assert.equal(JSON.parse(failed[0][1].trim()).errorCode, "Lambda.ProcessingFailed");
+
+  const refused = await failure(
+    firehose.send(
+      new CreateDeliveryStreamCommand({
+        DeliveryStreamName: "no-error-prefix",
+        ExtendedS3DestinationConfiguration: destination("lake", null, { Prefix: "logs/!{timestamp:yyyy}/" }),
+      }),
+    ),
+  );
+  assert.ok(refused instanceof InvalidArgumentException);
+  assert.equal(
+    refused.message,
+    "Ths supplied prefix(es) do not satisfy the following constraint: ErrorOutputPrefix cannot be null or empty when Prefix contains expressions",
+  );
+  const inPrefix = await failure(
+    firehose.send(
+      new CreateDeliveryStreamCommand({
+        DeliveryStreamName: "type-in-prefix",
+        ExtendedS3DestinationConfiguration: destination("lake", null, {
+          Prefix: "!{firehose:error-output-type}/",
+          ErrorOutputPrefix: "errors/!{firehose:error-output-type}/",
+        }),
+      }),
+    ),
+  );
+  assert.ok(inPrefix instanceof InvalidArgumentException);
+  assert.match(inPrefix.message, /Prefix cannot contain !\{firehose:error-output-type\}/);
 });

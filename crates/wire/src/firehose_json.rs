@@ -155,6 +155,17 @@ fn s3_destination(m: Members<'_>) -> Result<S3DestinationConfiguration> {
             interval_in_seconds: h.integer("IntervalInSeconds")?,
         }),
     };
+    if let Some(zone) = m.string("CustomTimeZone")?.filter(|z| !z.is_empty() && z != "UTC") {
+        return Err(FirehoseError::new(
+            FirehoseErrorCode::InvalidArgumentException,
+            format!("CustomTimeZone {zone} is not simulated by Decouple; prefixes are evaluated in UTC."),
+        )
+        .into());
+    }
+    let dynamic_partitioning = match m.structure("DynamicPartitioningConfiguration")? {
+        None => None,
+        Some(d) => d.boolean("Enabled")?,
+    };
     Ok(S3DestinationConfiguration {
         role_arn: m.required_string("RoleARN")?,
         bucket_arn: m.required_string("BucketARN")?,
@@ -163,6 +174,7 @@ fn s3_destination(m: Members<'_>) -> Result<S3DestinationConfiguration> {
         buffering_hints,
         compression_format: m.string("CompressionFormat")?,
         processing: processing(m)?,
+        dynamic_partitioning,
     })
 }
 

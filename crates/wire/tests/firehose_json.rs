@@ -211,3 +211,51 @@ fn kinesis_sourced_streams_refuse_puts_with_aws_message() {
     assert_eq!(source["KinesisStreamARN"], "arn:aws:kinesis:us-east-1:000000000000:stream/events");
     assert_eq!(source["DeliveryStartTimestamp"], 1_767_225_610);
 }
+
+#[test]
+fn custom_prefixes_are_described_as_given_and_name_the_objects() {
+    let mut h = Harness::new();
+    h.engine.s3().create_bucket(CreateBucket { bucket: "lake".into() }).unwrap();
+    active(
+        &mut h,
+        &format!(
+            r#"{{"DeliveryStreamName":"logs","ExtendedS3DestinationConfiguration":{{"RoleARN":"{ROLE}","BucketARN":"arn:aws:s3:::lake","Prefix":"logs/!{{timestamp:yyyy/MM/dd}}/","ErrorOutputPrefix":"errors/!{{firehose:error-output-type}}/","BufferingHints":{{"IntervalInSeconds":60}},"DynamicPartitioningConfiguration":{{"Enabled":false}}}}}}"#
+        ),
+    );
+    let (_, d) = firehose(&mut h, "DescribeDeliveryStream", r#"{"DeliveryStreamName":"logs"}"#);
+    let s3 = &d["DeliveryStreamDescription"]["Destinations"][0]["ExtendedS3DestinationDescription"];
+    assert_eq!(s3["Prefix"], "logs/!{timestamp:yyyy/MM/dd}/");
+    assert_eq!(s3["ErrorOutputPrefix"], "errors/!{firehose:error-output-type}/");
+    let (status, _) = firehose(&mut h, "PutRecord", r#"{"DeliveryStreamName":"logs","Record":{"Data":"aGVsbG8="}}"#);
+    assert_eq!(status, 200);
+    h.engine.advance_by(SimDuration::from_secs(60));
+    let keys = bucket_keys(&mut h, "lake");
+    assert_eq!(keys.len(), 1);
+    assert!(keys[0].starts_with("logs/2026/01/01/logs-1-2026-01-01-00-00-05-"), "{}", keys[0]);
+}
+
+#[test]
+fn invalid_prefixes_and_dynamic_partitioning_are_refused_with_invalid_argument() {
+    let mut h = Harness::new();
+    let create = |prefix: &str, extra: &str| {
+        format!(
+            r#"{{"DeliveryStreamName":"bad","ExtendedS3DestinationConfiguration":{{"RoleARN":"{ROLE}","BucketARN":"arn:aws:s3:::lake","Prefix":"{prefix}"{extra}}}}}"#
+        )
+    };
+    let (status, r) = firehose(&mut h, "CreateDeliveryStream", &create("logs/!{timestamp:yyyy}/", ""));
+    assert_eq!(status, 400);
+    assert_eq!(
+        r,
+        json!({"__type": "InvalidArgumentException", "message": "Ths supplied prefix(es) do not satisfy the following constraint: ErrorOutputPrefix cannot be null or empty when Prefix contains expressions"})
+    );
+    let (status, r) = firehose(
+        &mut h,
+        "CreateDeliveryStream",
+        &create("logs/", r#","DynamicPartitioningConfiguration":{"Enabled":true}"#),
+    );
+    assert_eq!((status, r["__type"].as_str()), (400, Some("InvalidArgumentException")));
+    assert!(r["message"].as_str().unwrap().contains("DynamicPartitioningConfiguration"), "{r}");
+    let (status, r) = firehose(&mut h, "CreateDeliveryStream", &create("logs/", r#","CustomTimeZone":"Asia/Tokyo""#));
+    assert_eq!((status, r["__type"].as_str()), (400, Some("InvalidArgumentException")));
+    assert!(r["message"].as_str().unwrap().contains("Asia/Tokyo"), "{r}");
+}

@@ -5,8 +5,9 @@
 //! transform; and a card per delivery stream that shows what the course says
 //! in words: the buffer filling against its size hint, the countdown to the
 //! interval's delivery on the virtual clock, and the objects delivered with
-//! AWS's key layout (`YYYY/MM/dd/HH/name-version-YYYY-MM-DD-HH-MM-SS-uuid`),
-//! each openable as text.
+//! AWS's key layout (`YYYY/MM/dd/HH/name-version-YYYY-MM-DD-HH-MM-SS-uuid`,
+//! or the custom `Prefix` / `ErrorOutputPrefix` with their `!{...}`
+//! expressions evaluated), each openable as text.
 //!
 //! Everything is read from `engine.firehose_state()` and `s3_state()`; every
 //! change is a Firehose (or S3) request through the gateway (see `api.rs`).
@@ -76,6 +77,10 @@ pub struct DeliveryForm {
     pub interval_s: String,
     pub transform: TransformChoice,
     pub contains: String,
+    /// `Prefix` as typed; empty leaves it out.
+    pub prefix: String,
+    /// `ErrorOutputPrefix` as typed; empty leaves it out.
+    pub error_prefix: String,
 }
 
 impl Default for DeliveryForm {
@@ -88,6 +93,8 @@ impl Default for DeliveryForm {
             interval_s: "300".into(),
             transform: TransformChoice::None,
             contains: "error".into(),
+            prefix: String::new(),
+            error_prefix: String::new(),
         }
     }
 }
@@ -118,6 +125,12 @@ pub fn create_requests(f: &DeliveryForm, cx: &Context<'_>) -> Result<Vec<ApiRequ
     let mut destination = json!({"RoleARN": role, "BucketARN": format!("arn:aws:s3:::{bucket}")});
     if !hints.is_empty() {
         destination["BufferingHints"] = Value::Object(hints);
+    }
+    // As typed: the engine answers AWS's InvalidArgumentException for a prefix it refuses.
+    for (member, text) in [("Prefix", &f.prefix), ("ErrorOutputPrefix", &f.error_prefix)] {
+        if !text.is_empty() {
+            destination[member] = json!(text);
+        }
     }
     let function = match f.transform {
         TransformChoice::None => None,
@@ -320,6 +333,14 @@ pub fn firehose_panel(p: &FirehosePanelProps) -> Html {
                             oninput={super::setter(&form, |f, v| f.contains = v)} />
                     }
                 </div>
+                <div class="row">
+                    <Field id="fh-prefix" label="S3 prefix" value={f.prefix.clone()}
+                        hint="Optional, e.g. logs/!{timestamp:yyyy/MM/dd}/ — without a timestamp expression, YYYY/MM/dd/HH/ follows"
+                        oninput={super::setter(&form, |f, v| f.prefix = v)} />
+                    <Field id="fh-error-prefix" label="S3 error output prefix" value={f.error_prefix.clone()}
+                        hint="Required when the prefix has expressions, e.g. errors/!{firehose:error-output-type}/"
+                        oninput={super::setter(&form, |f, v| f.error_prefix = v)} />
+                </div>
                 <p class="hint">{ "IAM is not simulated: the role ARN the request names is not checked." }</p>
                 <button type="submit" class="primary">{ "Create delivery stream" }</button>
                 if let Some(text) = &*problem { <p class="error-text" role="alert">{ text }</p> }
@@ -469,8 +490,16 @@ pub fn delivery_card(p: &DeliveryCardProps) -> Html {
         (None, DeliveryStreamType::DirectPut) => "source: Direct PUT".into(),
         (None, _) => String::new(),
     };
+    let prefixes = match (&d.prefix, &d.error_output_prefix) {
+        (None, None) => String::new(),
+        (p, e) => format!(
+            " · prefix {} · error output prefix {}",
+            p.as_deref().unwrap_or("(none)"),
+            e.as_deref().unwrap_or("(none)")
+        ),
+    };
     let settings = format!(
-        "{source} · destination s3://{}/ · buffer {} MiB or {} s · {}",
+        "{source} · destination s3://{}/{prefixes} · buffer {} MiB or {} s · {}",
         d.bucket,
         d.size_in_mbs,
         d.interval_in_seconds,
@@ -637,6 +666,45 @@ mod tests {
         let bad =
             DeliveryForm { transform: TransformChoice::DropIfContains, contains: "a:b".into(), ..Default::default() };
         assert!(create_requests(&bad, &cx(None, true)).is_err());
+    }
+
+    #[test]
+    fn prefixes_go_as_typed_into_the_request_and_its_cli_line() {
+        let form = DeliveryForm {
+            prefix: "logs/!{timestamp:yyyy/MM/dd}/".into(),
+            error_prefix: "errors/!{firehose:error-output-type}/".into(),
+            ..Default::default()
+        };
+        let requests = create_requests(&form, &cx(None, true)).unwrap();
+        let dest = &requests[0].body["ExtendedS3DestinationConfiguration"];
+        assert_eq!(dest["Prefix"], "logs/!{timestamp:yyyy/MM/dd}/");
+        assert_eq!(dest["ErrorOutputPrefix"], "errors/!{firehose:error-output-type}/");
+        assert!(requests[0].cli().contains(r#""Prefix":"logs/!{timestamp:yyyy/MM/dd}/""#), "{}", requests[0].cli());
+        let plain = create_requests(&DeliveryForm::default(), &cx(None, true)).unwrap();
+        let dest = &plain[0].body["ExtendedS3DestinationConfiguration"];
+        assert!(dest.get("Prefix").is_none() && dest.get("ErrorOutputPrefix").is_none());
+    }
+
+    #[test]
+    fn a_custom_prefix_names_the_object_and_a_bad_one_is_refused() {
+        let mut sim = Sim::new(3);
+        let form = DeliveryForm {
+            interval_s: "0".into(),
+            prefix: "logs/!{timestamp:yyyy}/".into(),
+            error_prefix: "errors/!{firehose:error-output-type}/".into(),
+            ..Default::default()
+        };
+        sim.perform(Command::CallMany(create_requests(&form, &cx(None, false)).unwrap()));
+        sim.advance_by(SimDuration::from_secs(5));
+        call(&mut sim, put_request("clicks-to-s3", "a\n", 1));
+        let s = sim.engine.firehose_state().delivery_stream("clicks-to-s3").unwrap();
+        assert!(s.deliveries[0].key.starts_with("logs/2026/clicks-to-s3-1-"), "{}", s.deliveries[0].key);
+        let bad = DeliveryForm { name: "bad".into(), prefix: "logs/!{timestamp:yyyy}/".into(), ..Default::default() };
+        let Outcome::Err(e) = sim.perform(Command::CallMany(create_requests(&bad, &cx(None, true)).unwrap())) else {
+            panic!("expressions without an error output prefix are refused")
+        };
+        assert_eq!(e.code, "InvalidArgumentException");
+        assert!(e.message.ends_with("ErrorOutputPrefix cannot be null or empty when Prefix contains expressions"));
     }
 
     #[test]

@@ -11,6 +11,8 @@
 //! - `streams`: create, delete, describe, list, tags.
 //! - `records`: PutRecord, PutRecordBatch, the per-stream throughput quota,
 //!   buffering, and delivery (object keys, error output).
+//! - [`prefix`]: custom `Prefix` / `ErrorOutputPrefix` with `!{...}`
+//!   expressions: AWS's validation rules and the object keys they give.
 //! - `source`: reading a Kinesis data stream as the source, through the
 //!   engine's own GetShardIterator and GetRecords.
 //!
@@ -26,8 +28,8 @@
 //!   separately for Lambda first); the buffer's size counts incoming bytes.
 //! - A delivery into a missing bucket fails: nothing is written, the records
 //!   are recorded as a failed delivery (no retries), and an event says why.
-//! - `Prefix` and `ErrorOutputPrefix` are taken literally (no `!{...}`
-//!   expressions); the default `YYYY/MM/dd/HH/` time path follows them.
+//! - Custom prefixes are evaluated in UTC (no `CustomTimeZone`), and dynamic
+//!   partitioning is not simulated (see [`prefix`]).
 //! - Records deleted with their delivery stream (buffered, undelivered) are lost.
 //! - The throughput quota is the smaller regions' default for every region:
 //!   2,000 calls, 5,000 records and 5 MiB per second per delivery stream;
@@ -40,6 +42,7 @@
 pub mod destinations;
 pub mod error;
 pub mod model;
+pub mod prefix;
 pub mod transform;
 
 mod records;
@@ -55,6 +58,7 @@ use alloc::vec::Vec;
 pub use destinations::{DestinationKind, DestinationSettings, IndexRotation, LoadedBatch, OtherDestination};
 pub use error::{FirehoseError, FirehoseErrorCode};
 pub use model::*;
+pub use prefix::KeyLayout;
 pub use transform::{Transform, TransformResult};
 
 use crate::engine::{Core, Deadline, DeadlineKey};
@@ -135,6 +139,8 @@ pub struct S3Destination {
     pub bucket: String,
     pub prefix: Option<String>,
     pub error_output_prefix: Option<String>,
+    /// `prefix` and `error_output_prefix` parsed: how objects are named.
+    pub key_layout: KeyLayout,
     pub size_in_mbs: u32,
     pub interval_in_seconds: u32,
     pub compression_format: String,

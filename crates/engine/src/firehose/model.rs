@@ -74,6 +74,8 @@ pub struct S3DestinationConfiguration {
     /// Only `UNCOMPRESSED` (the default) is simulated.
     pub compression_format: Option<String>,
     pub processing: Option<ProcessingConfiguration>,
+    /// `DynamicPartitioningConfiguration.Enabled`: not simulated, refused when true.
+    pub dynamic_partitioning: Option<bool>,
 }
 
 /// `AmazonopensearchserviceDestinationConfiguration`, or with `legacy` the

@@ -1,5 +1,5 @@
 //! PutRecord and PutRecordBatch, the per-stream throughput quota, buffering,
-//! and delivery into S3 with AWS's default object keys.
+//! and delivery into S3 under the destination's (custom) prefixes.
 
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -194,22 +194,15 @@ pub(super) fn after_call(core: &mut Core, stream: &mut DeliveryStream, sinks: &m
     }
 }
 
-/// `YYYY/MM/dd/HH/` and `YYYY-MM-DD-HH-MM-SS` of an instant, in UTC.
-fn time_parts(t: SimTime) -> (String, String) {
-    // "2026-01-01T00:00:00.000Z" split at every non-digit.
-    let iso = t.to_iso8601();
-    let p: Vec<&str> = iso.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).collect();
-    let get = |i: usize| p.get(i).copied().unwrap_or("00");
-    let (y, mo, d, h, mi, s) = (get(0), get(1), get(2), get(3), get(4), get(5));
-    (format!("{y}/{mo}/{d}/{h}/"), format!("{y}-{mo}-{d}-{h}-{mi}-{s}"))
-}
-
-/// The object key AWS gives a delivery: `<prefix>YYYY/MM/dd/HH/<name>-<version>-YYYY-MM-DD-HH-MM-SS-<uuid>`,
+/// The object key AWS gives a delivery: `<evaluated prefix><name>-<version>-YYYY-MM-dd-HH-mm-ss-<uuid>`,
 /// the times being the oldest record's arrival (UTC).
 fn object_key(core: &mut Core, stream: &DeliveryStream, prefix: &str, oldest: SimTime) -> String {
-    let (path, stamp) = time_parts(oldest);
+    let f = oldest.utc_fields();
     let uuid = core.rng.uuid();
-    format!("{prefix}{path}{}-{}-{stamp}-{uuid}", stream.name, stream.version)
+    format!(
+        "{prefix}{}-{}-{:04}-{:02}-{:02}-{:02}-{:02}-{:02}-{uuid}",
+        stream.name, stream.version, f.year, f.month, f.day, f.hour, f.minute, f.second
+    )
 }
 
 /// A failed record as AWS writes it under `processing-failed`: one JSON
@@ -261,10 +254,10 @@ pub(super) fn flush(core: &mut Core, stream: &mut DeliveryStream, sinks: &mut Si
             });
         }
     }
-    let prefix = stream.destination.prefix.clone().unwrap_or_default();
     if stream.other_destination.is_some() {
-        load_other(core, stream, sinks, &prefix, delivered);
+        load_other(core, stream, sinks, delivered);
     } else if let Some(oldest) = delivered.iter().map(|d| d.1).min() {
+        let prefix = stream.destination.key_layout.prefix(oldest, &mut core.rng);
         let key = object_key(core, stream, &prefix, oldest);
         let first = delivered[0].0;
         let count = delivered.len() as u32;
@@ -273,8 +266,8 @@ pub(super) fn flush(core: &mut Core, stream: &mut DeliveryStream, sinks: &mut Si
     }
     if let Some(oldest) = failed.iter().map(|r| r.arrival).min() {
         let lambda_arn = stream.destination.lambda_arn.clone().unwrap_or_default();
-        let base = stream.destination.error_output_prefix.clone().unwrap_or(prefix);
-        let key = object_key(core, stream, &format!("{base}processing-failed/"), oldest);
+        let prefix = stream.destination.key_layout.error_prefix(oldest, &mut core.rng, prefix::PROCESSING_FAILED);
+        let key = object_key(core, stream, &prefix, oldest);
         let now = core.now;
         let body = failed.iter().map(|r| failed_record_json(r, &lambda_arn, now) + "\n").collect::<String>();
         let (count, first) = (failed.len() as u32, failed[0].number);
@@ -290,14 +283,14 @@ fn load_other(
     core: &mut Core,
     stream: &mut DeliveryStream,
     sinks: &mut Sinks<'_>,
-    prefix: &str,
     delivered: Vec<(u64, SimTime, Vec<u8>)>,
 ) {
     let Some(settings) = stream.other_destination.as_ref().map(|o| o.settings.clone()) else { return };
     let Some(oldest) = delivered.iter().map(|d| d.1).min() else { return };
     let mut copied_from = None;
     if settings.writes_s3() {
-        let key = object_key(core, stream, prefix, oldest);
+        let prefix = stream.destination.key_layout.prefix(oldest, &mut core.rng);
+        let key = object_key(core, stream, &prefix, oldest);
         let body: Vec<u8> = delivered.iter().flat_map(|d| d.2.iter().copied()).collect();
         let count = delivered.len() as u32;
         write(core, stream, sinks, key.clone(), body, count, delivered[0].0, ObjectRole::Backup);
@@ -409,9 +402,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn time_parts_are_utc_paths_and_stamps() {
-        let (path, stamp) = time_parts(SimTime(1_767_225_600_000 + 3_723_000));
-        assert_eq!(path, "2026/01/01/01/");
-        assert_eq!(stamp, "2026-01-01-01-02-03");
+    fn default_time_paths_are_utc() {
+        assert_eq!(prefix::default_time_path(SimTime(1_767_225_600_000 + 3_723_000)), "2026/01/01/01/");
     }
 }

@@ -66,11 +66,13 @@ fn bucket_of(arn: &str) -> Option<&str> {
     ok.then_some(bucket)
 }
 
-/// Validates a destination and applies AWS's defaults.
+/// Validates a destination and applies AWS's defaults; `redshift` when it
+/// is a Redshift destination's intermediate bucket (literal prefix only).
 fn destination(
     config: S3DestinationConfiguration,
     extended: bool,
     transform: Option<Transform>,
+    redshift: bool,
 ) -> Result<S3Destination, FirehoseError> {
     let member = if extended { "extendedS3DestinationConfiguration" } else { "s3DestinationConfiguration" };
     let bucket = bucket_of(&config.bucket_arn)
@@ -111,6 +113,12 @@ fn destination(
             "CompressionFormat {compression_format} is not simulated by Decouple; use UNCOMPRESSED."
         )));
     }
+    if config.dynamic_partitioning == Some(true) {
+        return Err(FirehoseError::invalid(
+            "DynamicPartitioningConfiguration is not simulated by Decouple; leave it disabled.",
+        ));
+    }
+    let key_layout = KeyLayout::new(config.prefix.as_deref(), config.error_output_prefix.as_deref(), member, redshift)?;
     let mut lambda_arn = None;
     if let Some(processing) = &config.processing {
         for p in &processing.processors {
@@ -145,6 +153,7 @@ fn destination(
         bucket,
         prefix: config.prefix.filter(|p| !p.is_empty()),
         error_output_prefix: config.error_output_prefix.filter(|p| !p.is_empty()),
+        key_layout,
         size_in_mbs,
         interval_in_seconds,
         compression_format,
@@ -238,12 +247,13 @@ impl Firehose<'_> {
             None
         };
         let (destination, other_destination) = match (req.s3_destination, req.extended_s3_destination, other) {
-            (Some(config), _, _) => (destination(config, false, req.transform)?, None),
-            (_, Some(config), _) => (destination(config, true, req.transform)?, None),
+            (Some(config), _, _) => (destination(config, false, req.transform, false)?, None),
+            (_, Some(config), _) => (destination(config, true, req.transform, false)?, None),
             (_, _, Some((settings, mut s3))) => {
                 // The destination's own processing configuration runs before it.
                 s3.processing = settings.processing.clone();
-                let s3 = destination(s3, false, req.transform)?;
+                let redshift = matches!(settings.kind, DestinationKind::Redshift { .. });
+                let s3 = destination(s3, false, req.transform, redshift)?;
                 let other = OtherDestination { settings, batches: VecDeque::new(), loaded_records: 0 };
                 (s3, Some(other))
             }
