@@ -5,14 +5,14 @@
 //! counted, so a forgotten log can never grow without bound.
 
 use alloc::collections::VecDeque;
-use alloc::sync::Arc;
+use alloc::rc::Rc;
 use core::fmt;
 
 use crate::rng::Uuid;
 use crate::time::SimTime;
 
 /// A queue's (or topic's) name, shared cheaply between it and its events.
-pub type QueueName = Arc<str>;
+pub type QueueName = Rc<str>;
 
 /// One state change. Messages are named by their AWS `MessageId` and by
 /// `number`, their 1-based position in the order the queue accepted them
@@ -448,7 +448,7 @@ mod tests {
     #[test]
     fn ring_drops_oldest_and_counts() {
         let mut log = EventLog::new(2);
-        let q: QueueName = Arc::from("q");
+        let q: QueueName = Rc::from("q");
         for n in 1..=3 {
             log.push(SimTime(n), Event::DelayEnded { queue: q.clone(), number: n });
         }

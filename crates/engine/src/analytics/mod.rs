@@ -63,8 +63,8 @@ pub mod sql;
 
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::format;
+use alloc::rc::Rc;
 use alloc::string::String;
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -89,7 +89,7 @@ pub const DEFAULT_HISTORY: usize = 100;
 const MAX_RECORDS: i64 = 10_000;
 
 /// An application's name, shared cheaply with events.
-pub type Name = Arc<str>;
+pub type Name = Rc<str>;
 
 /// Where a new application starts reading (KDA's InputStartingPosition).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -414,7 +414,7 @@ impl<'a> Analytics<'a> {
         let id = self.state.next_id;
         self.state.next_id += 1;
         let runs = plan.pumps.iter().map(|_| PumpRun::default()).collect();
-        let name: Name = Arc::from(req.name.as_str());
+        let name: Name = Rc::from(req.name.as_str());
         self.core.emit(Event::AnalyticsApplicationChanged { app: name.clone(), status: "created" });
         self.state.apps.insert(
             id,
@@ -684,7 +684,7 @@ fn insert(core: &mut Core, app: &mut Application, stream: usize, rows: Vec<Row>)
             if !out.is_empty() {
                 core.emit(Event::AnalyticsRowsEmitted {
                     app: app.name.clone(),
-                    stream: Arc::from(app.plan.pumps[p].into.as_str()),
+                    stream: Rc::from(app.plan.pumps[p].into.as_str()),
                     rows: out.len() as u32,
                     window_start: None,
                     window_end: None,
@@ -742,7 +742,7 @@ fn close_windows(core: &mut Core, app: &mut Application, p: usize) {
             .collect();
         core.emit(Event::AnalyticsRowsEmitted {
             app: app.name.clone(),
-            stream: Arc::from(app.plan.pumps[p].into.as_str()),
+            stream: Rc::from(app.plan.pumps[p].into.as_str()),
             rows: rows.len() as u32,
             window_start: Some(start),
             window_end: Some(end),

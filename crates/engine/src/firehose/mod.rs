@@ -51,8 +51,8 @@ mod streams;
 
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::format;
+use alloc::rc::Rc;
 use alloc::string::String;
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 pub use destinations::{DestinationKind, DestinationSettings, IndexRotation, LoadedBatch, OtherDestination};
@@ -69,7 +69,7 @@ use crate::sqs::SqsState;
 use crate::time::{SimDuration, SimTime};
 
 /// A delivery stream's name, shared cheaply between it and its events.
-pub type DeliveryStreamName = Arc<str>;
+pub type DeliveryStreamName = Rc<str>;
 
 /// How long a new delivery stream stays CREATING, and a deleted one DELETING.
 pub const CREATE_DELAY: SimDuration = SimDuration::from_secs(5);

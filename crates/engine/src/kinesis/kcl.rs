@@ -51,8 +51,8 @@
 
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::format;
+use alloc::rc::Rc;
 use alloc::string::String;
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -74,7 +74,7 @@ const EPSILON_MILLIS: u64 = 25;
 pub const DEFAULT_HISTORY: usize = 50;
 
 /// A worker's or application's name, shared cheaply with events.
-pub type Name = Arc<str>;
+pub type Name = Rc<str>;
 
 /// Where a new application starts reading shards that have no checkpoint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -334,7 +334,7 @@ pub struct Worker {
 impl Worker {
     fn new(number: u32) -> Self {
         Worker {
-            name: Arc::from(format!("worker-{number}").as_str()),
+            name: Rc::from(format!("worker-{number}").as_str()),
             number,
             status: WorkerStatus::Running,
             processed: 0,
@@ -537,7 +537,7 @@ impl<'a> Kcl<'a> {
             .collect();
         let id = self.state.kcl.next_id;
         self.state.kcl.next_id += 1;
-        let name: Name = Arc::from(req.name.as_str());
+        let name: Name = Rc::from(req.name.as_str());
         for shard in leases.keys() {
             self.core.emit(Event::LeaseCreated { app: name.clone(), shard: *shard });
         }

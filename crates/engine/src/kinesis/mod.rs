@@ -35,8 +35,8 @@ mod streams;
 
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::format;
+use alloc::rc::Rc;
 use alloc::string::String;
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 pub use error::{KinesisError, KinesisErrorCode};
@@ -46,7 +46,7 @@ use crate::engine::{Core, Deadline, DeadlineKey};
 use crate::time::{SimDuration, SimTime};
 
 /// A stream's name, shared cheaply between the stream and its events.
-pub type StreamName = Arc<str>;
+pub type StreamName = Rc<str>;
 
 /// How long a stream stays CREATING, and a deleted one DELETING.
 pub const STREAM_CREATE_DELAY: SimDuration = SimDuration::from_secs(10);

@@ -18,8 +18,8 @@
 
 use alloc::collections::BTreeMap;
 use alloc::format;
+use alloc::rc::Rc;
 use alloc::string::String;
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use super::kcl::ControlError;
@@ -100,7 +100,7 @@ struct RetryBatch {
 #[derive(Clone, Debug)]
 pub struct Producer {
     pub id: u64,
-    pub name: Arc<str>,
+    pub name: Rc<str>,
     pub stream: String,
     pub records_per_second: u32,
     pub strategy: PartitionKeyStrategy,
@@ -244,7 +244,7 @@ impl<'a> Producers<'a> {
         let tick = self.core.schedule_in(PRODUCER_TICK, Deadline::KinesisProducerTick { producer: id });
         let producer = Producer {
             id,
-            name: Arc::from(req.name.as_str()),
+            name: Rc::from(req.name.as_str()),
             stream: req.stream,
             records_per_second: req.records_per_second,
             strategy: req.strategy,

@@ -246,7 +246,7 @@ impl Sns<'_> {
         self.retry_or_give_up(&subscription_arn, message_id, body, attempts);
     }
 
-    fn topic_name(&self, topic_arn: &str) -> alloc::sync::Arc<str> {
+    fn topic_name(&self, topic_arn: &str) -> alloc::rc::Rc<str> {
         self.topic(topic_arn).map(|t| t.name.clone()).unwrap_or_else(|_| "".into())
     }
 

@@ -28,8 +28,8 @@ mod topics;
 
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::format;
+use alloc::rc::Rc;
 use alloc::string::String;
-use alloc::sync::Arc;
 
 pub use error::{SnsError, SnsErrorCode};
 use filter::{FilterPolicy, FilterPolicyScope};
@@ -41,7 +41,7 @@ use crate::sqs::SqsState;
 use crate::time::SimTime;
 
 /// A topic's name, shared cheaply between the topic and its events.
-pub type TopicName = Arc<str>;
+pub type TopicName = Rc<str>;
 
 /// Every topic and subscription in the account.
 #[derive(Clone, Debug, Default)]

@@ -3,8 +3,8 @@
 use alloc::borrow::ToOwned;
 use alloc::collections::BTreeMap;
 use alloc::format;
+use alloc::rc::Rc;
 use alloc::string::{String, ToString};
-use alloc::sync::Arc;
 
 use super::error::{SnsError, SnsErrorCode};
 use super::model::*;
@@ -105,7 +105,7 @@ impl Sns<'_> {
         if !attributes.contains_key("Policy") {
             attributes.insert("Policy".into(), default_policy(&arn, &self.core.config.account_id));
         }
-        let name: Arc<str> = Arc::from(req.name.as_str());
+        let name: Rc<str> = Rc::from(req.name.as_str());
         self.state.topics.insert(
             req.name,
             Topic {

@@ -3,8 +3,8 @@
 
 use alloc::borrow::ToOwned;
 use alloc::format;
+use alloc::rc::Rc;
 use alloc::string::{String, ToString};
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use serde_json::{json, Value};
@@ -140,7 +140,7 @@ impl Sqs<'_> {
         let id = QueueId(self.state.next_queue_id);
         self.state.next_queue_id += 1;
         let url = self.queue_url(&name);
-        let queue_name: Arc<str> = Arc::from(name.as_str());
+        let queue_name: Rc<str> = Rc::from(name.as_str());
         let mut queue = Queue::new(id, queue_name.clone(), url.clone(), arn, fifo, config, self.core.now);
         queue.tags = req.tags;
         self.state.queues.insert(id, queue);

@@ -8,8 +8,8 @@
 
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
+use alloc::rc::Rc;
 use alloc::string::String;
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use super::attributes::QueueConfig;
@@ -56,7 +56,7 @@ pub struct StoredMessage {
     pub enqueued_at: SimTime,
     pub receive_count: u32,
     pub first_received_at: Option<SimTime>,
-    pub group_id: Option<Arc<str>>,
+    pub group_id: Option<Rc<str>>,
     pub deduplication_id: Option<String>,
     pub sequence_number: Option<u128>,
     /// Set on messages a redrive policy moved here: the ARN of the queue they came from.
@@ -233,10 +233,10 @@ pub struct Queue {
     /// Standard queues: numbers of visible messages, oldest first.
     pub(crate) visible: BTreeSet<u64>,
     /// FIFO queues: message groups by id.
-    pub(crate) groups: BTreeMap<Arc<str>, Group>,
+    pub(crate) groups: BTreeMap<Rc<str>, Group>,
     /// FIFO queues: groups that can be served now (none in flight, head
     /// visible), ordered by their head message so the oldest is served first.
-    pub(crate) ready_groups: BTreeSet<(u64, Arc<str>)>,
+    pub(crate) ready_groups: BTreeSet<(u64, Rc<str>)>,
     pub(crate) delayed: usize,
     pub(crate) in_flight: usize,
     pub(crate) next_number: u64,
@@ -451,7 +451,7 @@ impl Queue {
 
     /// Re-files a FIFO group in `ready_groups` after anything about it changed;
     /// drops the group when it has no messages left.
-    pub(crate) fn refresh_group(&mut self, group: &Arc<str>) {
+    pub(crate) fn refresh_group(&mut self, group: &Rc<str>) {
         let Some(g) = self.groups.get_mut(group) else { return };
         let ready = match g.members.front() {
             Some(&head) if g.in_flight == 0 => self.messages.get(&head).filter(|m| m.is_visible()).map(|_| head),

@@ -1,8 +1,8 @@
 //! SendMessage and SendMessageBatch.
 
 use alloc::format;
+use alloc::rc::Rc;
 use alloc::string::{String, ToString};
-use alloc::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
@@ -263,7 +263,7 @@ impl Sqs<'_> {
             enqueued_at: now,
             receive_count: 0,
             first_received_at: None,
-            group_id: msg.group_id.as_deref().map(Arc::from),
+            group_id: msg.group_id.as_deref().map(Rc::from),
             deduplication_id: dedup_id,
             sequence_number,
             dead_letter_source_arn: None,
