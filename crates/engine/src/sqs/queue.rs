@@ -323,7 +323,7 @@ impl Queue {
 
     /// Stores a new message: delayed if `delay` is non-zero, otherwise visible.
     /// Retention counts from `message.enqueued_at`.
-    pub(crate) fn insert(&mut self, core: &mut Core, mut message: StoredMessage, delay: SimDuration) {
+    pub(crate) fn insert(&mut self, core: &mut Core, mut message: Box<StoredMessage>, delay: SimDuration) {
         let number = message.number;
         let expires = message.enqueued_at + SimDuration::from_secs(u64::from(self.config.message_retention_period));
         message.retention_key = Some(
@@ -340,7 +340,7 @@ impl Queue {
         }
         let visible = message.is_visible();
         let group = message.group_id.clone().filter(|_| self.fifo);
-        self.messages.insert(Box::new(message));
+        self.messages.insert(message);
         if let Some(group) = group {
             self.groups.entry(group.clone()).or_default().members.push_back(number);
             self.refresh_group(&group);
@@ -414,8 +414,8 @@ impl Queue {
     }
 
     /// Removes a message in any state, cancelling its deadlines.
-    pub(crate) fn remove(&mut self, core: &mut Core, number: u64) -> Option<StoredMessage> {
-        let message = *self.messages.remove(&number)?;
+    pub(crate) fn remove(&mut self, core: &mut Core, number: u64) -> Option<Box<StoredMessage>> {
+        let message = self.messages.remove(&number)?;
         if let Some(key) = message.retention_key {
             core.deadlines.cancel(key);
         }

@@ -41,7 +41,7 @@ pub(crate) struct WaitingPoll {
     timeout: DeadlineKey,
 }
 
-fn validate_receive(req: &ReceiveMessage) -> Result<(ReceiveSpec, Option<u32>), SqsError> {
+fn validate_receive(req: ReceiveMessage) -> Result<(ReceiveSpec, Option<u32>), SqsError> {
     let max = match req.max_number_of_messages {
         None => 1,
         Some(n) if (1..=10).contains(&n) => n as usize,
@@ -64,14 +64,14 @@ fn validate_receive(req: &ReceiveMessage) -> Result<(ReceiveSpec, Option<u32>), 
     if let Some(attempt) = &req.receive_request_attempt_id {
         validate::check_fifo_id(attempt, "ReceiveRequestAttemptId")?;
     }
-    let mut system_attribute_names = req.attribute_names.clone();
-    system_attribute_names.extend(req.message_system_attribute_names.iter().cloned());
+    let mut system_attribute_names = req.attribute_names;
+    system_attribute_names.extend(req.message_system_attribute_names);
     let spec = ReceiveSpec {
         max,
         visibility_timeout,
         system_attribute_names,
-        message_attribute_names: req.message_attribute_names.clone(),
-        attempt_id: req.receive_request_attempt_id.clone(),
+        message_attribute_names: req.message_attribute_names,
+        attempt_id: req.receive_request_attempt_id,
     };
     Ok((spec, wait))
 }
@@ -136,7 +136,7 @@ fn render(queue: &Queue, m: &StoredMessage, receipt_handle: String, spec: &Recei
 impl Sqs<'_> {
     pub fn receive_message(&mut self, req: ReceiveMessage) -> Result<Receive, SqsError> {
         let id = self.resolve_url(&req.queue_url)?;
-        let (spec, wait) = validate_receive(&req)?;
+        let (spec, wait) = validate_receive(req)?;
         self.admit(id, ThrottledAction::Receive)?;
         let queue = self.queue_ref(id);
         let wait = wait.unwrap_or(queue.config.receive_message_wait_time_seconds);

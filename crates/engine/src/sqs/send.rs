@@ -1,5 +1,6 @@
 //! SendMessage and SendMessageBatch.
 
+use alloc::boxed::Box;
 use alloc::format;
 use alloc::rc::Rc;
 use alloc::string::{String, ToString};
@@ -250,7 +251,7 @@ impl Sqs<'_> {
             queue.next_sequence_number += 1;
             n
         });
-        let message = StoredMessage {
+        let message = Box::new(StoredMessage {
             number,
             id: message_id,
             body: msg.body,
@@ -270,7 +271,7 @@ impl Sqs<'_> {
             state: MessageState::Visible,
             last_receipt: None,
             retention_key: None,
-        };
+        });
         let delay = SimDuration::from_secs(u64::from(delay));
         let duplicate = core.rng.chance(duplicate_chance).then(|| message.clone());
         queue.insert(core, message, delay);
