@@ -698,4 +698,96 @@ mod tests {
             assert!(sql.starts_with("it uses a Kinesis Data Analytics SQL application, which"), "{sql}");
         }
     }
+
+    /// A producer run as the live page makes it: a 2-shard stream, then
+    /// `rate` records a second for `seconds` virtual seconds, the clock moved
+    /// a frame at a time (at most `PRODUCER_FRAME_MS` while a producer runs),
+    /// with the page's journaled stop when a producer reaches its budget.
+    #[cfg(feature = "kinesis")]
+    fn live_producer_run(rate: u32, seconds: u64) -> Sim {
+        use crate::kinesis_controls::{self, KinesisControl, ProducerControl, PRODUCER_FRAME_MS};
+        use decouple_engine::kinesis::producer::PartitionKeyStrategy;
+        let mut sim = Sim::new(3);
+        let create = vec![("StreamName", json!("clicks")), ("ShardCount", json!(2))];
+        sim.perform(Command::Call(ApiRequest::kinesis("CreateStream", create)));
+        sim.advance_by(SimDuration::from_secs(10));
+        let start = ProducerControl::Start {
+            name: "p".into(),
+            stream: "clicks".into(),
+            records_per_second: rate,
+            strategy: PartitionKeyStrategy::PerUser { users: 50 },
+        };
+        sim.perform(Command::Kinesis(KinesisControl::Producer(start)));
+        let end = sim.engine.now() + SimDuration::from_secs(seconds);
+        while sim.engine.now() < end {
+            let frame = (end.as_millis() - sim.engine.now().as_millis()).min(PRODUCER_FRAME_MS as u64);
+            sim.advance_by(SimDuration::from_millis(frame));
+            for control in kinesis_controls::over_budget(&sim.engine) {
+                sim.perform(Command::Kinesis(control));
+            }
+        }
+        sim
+    }
+
+    /// A digest of everything a replay must give back: the clock, the log,
+    /// the Kinesis state (every record), the stream metrics, the engine's
+    /// events and pending deadlines.
+    #[cfg(feature = "kinesis")]
+    fn fingerprint(sim: &Sim) -> (SimTime, u64, usize, u64, usize, usize) {
+        use std::fmt::Write as _;
+        use std::hash::{DefaultHasher, Hasher};
+        struct Digest(DefaultHasher);
+        impl std::fmt::Write for Digest {
+            fn write_str(&mut self, s: &str) -> std::fmt::Result {
+                self.0.write(s.as_bytes());
+                Ok(())
+            }
+        }
+        let mut d = Digest(DefaultHasher::new());
+        let events = sim.engine.events();
+        write!(
+            d,
+            "{:?}{:?}{:?}{:?}",
+            sim.engine.kinesis_state(),
+            sim.metrics.streams,
+            sim.log,
+            events.iter().collect::<Vec<_>>()
+        )
+        .unwrap();
+        let records =
+            sim.engine.kinesis_state().stream("clicks").map_or(0, |s| s.shards.iter().map(|sh| sh.records.len()).sum());
+        (sim.engine.now(), d.0.finish(), records, events.dropped(), events.len(), sim.engine.pending_deadlines())
+    }
+
+    #[cfg(feature = "kinesis")]
+    #[test]
+    fn a_long_producer_run_replays_to_the_same_state() {
+        let live = live_producer_run(1_000, 120);
+        let saved = save(&live);
+        let back = restore(&saved).unwrap();
+        assert_eq!(save(&back), saved);
+        let (now, _, records, dropped, ..) = fingerprint(&live);
+        assert!(records > 100_000 && dropped > 0, "the run put {records} records and overflowed the event log");
+        assert_eq!(now, back.engine.now());
+        assert_eq!(fingerprint(&back), fingerprint(&live));
+    }
+
+    /// How long a saved playground with a producer at 1,000 records a second
+    /// for 10 virtual minutes takes to load. A measurement, not a check:
+    /// `cargo test --release -p decouple-web --features kinesis -- --ignored --nocapture replay_timing`.
+    #[cfg(feature = "kinesis")]
+    #[test]
+    #[ignore]
+    fn replay_timing() {
+        let t = std::time::Instant::now();
+        let live = live_producer_run(1_000, 600);
+        let live_ms = t.elapsed().as_millis();
+        let saved = save(&live);
+        let t = std::time::Instant::now();
+        let back = restore(&saved).unwrap();
+        let replay_ms = t.elapsed().as_millis();
+        let (_, _, records, ..) = fingerprint(&live);
+        println!("live run {live_ms} ms, replay {replay_ms} ms, {records} records, journal {} bytes", saved.len());
+        assert_eq!(fingerprint(&back), fingerprint(&live));
+    }
 }

@@ -489,9 +489,14 @@ impl Engine {
 
     #[cfg(feature = "s3")]
     /// The S3 API of this engine. Bucket notifications land in this engine's
-    /// queues and topics.
+    /// queues, and its topics when SNS is built in.
     pub fn s3(&mut self) -> S3<'_> {
-        S3::new(&mut self.core, &mut self.s3, &mut self.sns, &mut self.sqs)
+        let to = crate::s3::Destinations {
+            sqs: &mut self.sqs,
+            #[cfg(feature = "sns")]
+            sns: &mut self.sns,
+        };
+        S3::new(&mut self.core, &mut self.s3, to)
     }
 
     #[cfg(feature = "kinesis")]
@@ -517,7 +522,12 @@ impl Engine {
     /// The Amazon Data Firehose API of this engine. Deliveries land in this
     /// engine's S3 buckets; Kinesis sources are read through this engine's streams.
     pub fn firehose(&mut self) -> Firehose<'_> {
-        Firehose::new(&mut self.core, &mut self.firehose, &mut self.kinesis, &mut self.s3, &mut self.sns, &mut self.sqs)
+        let notified = crate::s3::Destinations {
+            sqs: &mut self.sqs,
+            #[cfg(feature = "sns")]
+            sns: &mut self.sns,
+        };
+        Firehose::new(&mut self.core, &mut self.firehose, &mut self.kinesis, &mut self.s3, notified)
     }
 
     #[cfg(feature = "firehose")]

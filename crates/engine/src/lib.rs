@@ -51,7 +51,7 @@ pub mod time;
 
 mod hex;
 mod page;
-#[cfg(feature = "sns")]
+#[cfg(any(feature = "sns", feature = "s3"))]
 mod policy;
 mod token;
 

@@ -3,6 +3,7 @@
 //! (the course's reason to fan S3 events out through SNS).
 
 use decouple_engine::s3::*;
+#[cfg(feature = "sns")]
 use decouple_engine::sns::{CreateTopic, SetTopicAttributes, Subscribe};
 use decouple_engine::sqs::{CreateQueue, Receive, ReceiveMessage, SetQueueAttributes};
 use decouple_engine::{Engine, EngineConfig};
@@ -201,6 +202,7 @@ fn queue_gets_test_event_then_records_for_matching_keys() {
 }
 
 #[test]
+#[cfg(feature = "sns")]
 fn fan_out_through_sns_reaches_every_subscribed_queue() {
     let mut e = engine();
     e.s3().create_bucket(CreateBucket { bucket: "uploads".into() }).unwrap();
@@ -277,17 +279,7 @@ fn common_prefixes_page_once_and_rules_get_ids() {
     }
     assert_eq!(pages, [(vec!["img/".to_string()], vec![]), (vec![], vec!["z.txt".to_string()])]);
 
-    // A topic that keeps its default policy does not let S3 publish.
-    let topic = e.sns().create_topic(CreateTopic { name: "t".into(), ..Default::default() }).unwrap().topic_arn;
     let (_, q) = queue(&mut e, "q", "s3.amazonaws.com");
-    let refused = e.s3().put_bucket_notification_configuration(PutBucketNotificationConfiguration {
-        bucket: "bkt".into(),
-        configuration: NotificationConfiguration {
-            topic_configurations: vec![rule(&topic, &["s3:ObjectCreated:*"], None, None)],
-            ..Default::default()
-        },
-    });
-    assert_eq!(refused.unwrap_err().message, "Unable to validate the following destination configurations");
     let mut unnamed = rule(&q, &["s3:ObjectRemoved:*"], None, None);
     unnamed.id = None;
     e.s3()
@@ -298,4 +290,65 @@ fn common_prefixes_page_once_and_rules_get_ids() {
         .unwrap();
     let stored = e.s3().get_bucket_notification_configuration(BucketOnly { bucket: "bkt".into() }).unwrap();
     assert!(stored.queue_configurations[0].id.as_deref().is_some_and(|id| !id.is_empty()));
+}
+
+fn put_topic_rule(e: &mut Engine, topic: &str) -> Result<(), S3Error> {
+    e.s3().put_bucket_notification_configuration(PutBucketNotificationConfiguration {
+        bucket: "bkt".into(),
+        configuration: NotificationConfiguration {
+            topic_configurations: vec![rule(topic, &["s3:ObjectCreated:*"], None, None)],
+            ..Default::default()
+        },
+    })
+}
+
+/// The topic is named in `<ArgumentName>`, as S3 names the destination it could not validate.
+fn assert_unable_to_validate(refused: Result<(), S3Error>, topic: &str) {
+    let err = refused.unwrap_err();
+    assert_eq!(
+        (err.code.code(), err.code.http_status(), err.message.as_str()),
+        ("InvalidArgument", 400, "Unable to validate the following destination configurations")
+    );
+    assert_eq!(err.argument_name.as_deref(), Some(topic));
+}
+
+#[test]
+#[cfg(feature = "sns")]
+fn a_topic_must_exist_and_allow_s3() {
+    let mut e = engine();
+    e.s3().create_bucket(CreateBucket { bucket: "bkt".into() }).unwrap();
+    assert_unable_to_validate(
+        put_topic_rule(&mut e, "arn:aws:sns:us-east-1:000000000000:missing"),
+        "arn:aws:sns:us-east-1:000000000000:missing",
+    );
+    // A topic that keeps its default policy does not let S3 publish.
+    let topic = e.sns().create_topic(CreateTopic { name: "t".into(), ..Default::default() }).unwrap().topic_arn;
+    assert_unable_to_validate(put_topic_rule(&mut e, &topic), &topic);
+}
+
+/// Built without SNS (the Kinesis page's engine) there are no topics, so a
+/// topic destination gets the error of one that does not exist, and the
+/// bucket keeps the configuration it had.
+#[test]
+#[cfg(not(feature = "sns"))]
+fn without_sns_a_topic_destination_cannot_be_validated() {
+    let mut e = engine();
+    e.s3().create_bucket(CreateBucket { bucket: "bkt".into() }).unwrap();
+    let (url, q) = queue(&mut e, "q", "s3.amazonaws.com");
+    e.s3()
+        .put_bucket_notification_configuration(PutBucketNotificationConfiguration {
+            bucket: "bkt".into(),
+            configuration: NotificationConfiguration {
+                queue_configurations: vec![rule(&q, &["s3:ObjectCreated:*"], None, None)],
+                ..Default::default()
+            },
+        })
+        .unwrap();
+    let topic = "arn:aws:sns:us-east-1:000000000000:uploads";
+    assert_unable_to_validate(put_topic_rule(&mut e, topic), topic);
+    let kept = e.s3().get_bucket_notification_configuration(BucketOnly { bucket: "bkt".into() }).unwrap();
+    assert_eq!(kept.queue_configurations.len(), 1);
+    assert!(kept.topic_configurations.is_empty());
+    put(&mut e, "bkt", "a.txt", "x");
+    assert_eq!(bodies(&mut e, &url).len(), 2, "the test event and the upload, still to the queue");
 }

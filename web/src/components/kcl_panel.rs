@@ -75,11 +75,12 @@ fn lease_owner_cell(app: &KclApplication, lease: &Lease, now: SimTime) -> Html {
     } else {
         None
     };
+    // One element, so the stacked layout keeps the note under the owner in the value column.
     html! {
-        <>
+        <span>
             { owner.to_string() }
             if let Some(note) = note { <span class="lease-note">{ note }</span> }
-        </>
+        </span>
     }
 }
 
@@ -109,6 +110,24 @@ fn camel_breaks(name: &str) -> Html {
     html! { <>{ for parts }</> }
 }
 
+/// An attribute name for a stacked lease (the narrow layout, where CSS shows
+/// it before each value): a zero-width space before each capital lets
+/// `ownerSwitchesSinceCheckpoint` wrap like [`camel_breaks`] does.
+fn stacked_label(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 8);
+    for (i, c) in name.char_indices() {
+        if i > 0 && c.is_ascii_uppercase() {
+            out.push('\u{200B}');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The lease table: a table while the card is wide enough for its seven
+/// columns; in a narrow card (a phone) CSS stacks each lease into a small
+/// card of attribute name and value, from the same markup. Explicit roles
+/// keep it a table for screen readers when CSS changes the cells' display.
 fn lease_table(app: &KclApplication, now: SimTime) -> Html {
     let caption_id = format!("lease-table-{}", app.id);
     let ids = |shards: &[u32]| -> String {
@@ -118,6 +137,8 @@ fn lease_table(app: &KclApplication, now: SimTime) -> Html {
             shards.iter().map(|s| keys::shard_id(*s)).collect::<Vec<_>>().join(", ")
         }
     };
+    let [key_label, owner_label, counter_label, checkpoint_label, switches_label, parent_label, children_label] =
+        ATTRIBUTES.map(stacked_label);
     html! {
         <>
             <p class="lease-caption" id={caption_id.clone()}>
@@ -125,26 +146,27 @@ fn lease_table(app: &KclApplication, now: SimTime) -> Html {
                 <span class="muted">{ "— the lease table: one item per shard, written only by the KCL" }</span>
             </p>
             <div class="lease-table-wrap">
-            <table class="lease-table" data-testid="lease-table" aria-labelledby={caption_id}>
-                <thead>
-                    <tr>
-                        { for ATTRIBUTES.iter().map(|name| html! { <th scope="col">{ camel_breaks(name) }</th> }) }
+            <table class="lease-table" role="table" data-testid="lease-table" aria-labelledby={caption_id}>
+                <thead role="rowgroup">
+                    <tr role="row">
+                        { for ATTRIBUTES.iter().map(|name| html! { <th scope="col" role="columnheader">{ camel_breaks(name) }</th> }) }
                     </tr>
                 </thead>
-                <tbody>
+                <tbody role="rowgroup">
                     { for app.leases().map(|lease| {
                         let key = lease.lease_key();
                         let (checkpoint, full) = checkpoint_text(&lease.checkpoint);
                         let class = classes!(lease.expired.then_some("expired"), lease.is_finished().then_some("finished"));
                         html! {
-                            <tr key={key.clone()} data-lease={key.clone()} {class}>
-                                <td><code>{ &key }</code></td>
-                                <td data-col="leaseOwner">{ lease_owner_cell(app, lease, now) }</td>
-                                <td data-col="leaseCounter" class="num">{ lease.counter }</td>
-                                <td data-col="checkpoint" title={full}>{ checkpoint }</td>
-                                <td class="num">{ lease.owner_switches_since_checkpoint }</td>
-                                <td>{ ids(&lease.parents) }</td>
-                                <td>{ ids(&lease.children) }</td>
+                            <tr key={key.clone()} data-lease={key.clone()} {class} role="row">
+                                <td role="cell" data-col="leaseKey" data-label={key_label.clone()}><code>{ &key }</code></td>
+                                <td role="cell" data-col="leaseOwner" data-label={owner_label.clone()}>{ lease_owner_cell(app, lease, now) }</td>
+                                <td role="cell" data-col="leaseCounter" data-label={counter_label.clone()} class="num">{ lease.counter }</td>
+                                <td role="cell" data-col="checkpoint" data-label={checkpoint_label.clone()} title={full}>{ checkpoint }</td>
+                                <td role="cell" data-col="ownerSwitchesSinceCheckpoint" data-label={switches_label.clone()} class="num">
+                                    { lease.owner_switches_since_checkpoint }</td>
+                                <td role="cell" data-col="parentShardId" data-label={parent_label.clone()}>{ ids(&lease.parents) }</td>
+                                <td role="cell" data-col="childShardIds" data-label={children_label.clone()}>{ ids(&lease.children) }</td>
                             </tr>
                         }
                     }) }

@@ -63,9 +63,7 @@ pub use transform::{Transform, TransformResult};
 
 use crate::engine::{Core, Deadline, DeadlineKey};
 use crate::kinesis::KinesisState;
-use crate::s3::S3State;
-use crate::sns::SnsState;
-use crate::sqs::SqsState;
+use crate::s3::{Destinations, S3State};
 use crate::time::{SimDuration, SimTime};
 
 /// A delivery stream's name, shared cheaply between it and its events.
@@ -283,11 +281,10 @@ impl DeliveryStream {
     }
 }
 
-/// What a delivery writes into: S3, and through S3's notifications SNS and SQS.
+/// What a delivery writes into: S3, and through S3's notifications SQS (and SNS when built in).
 pub(crate) struct Sinks<'a> {
     pub s3: &'a mut S3State,
-    pub sns: &'a mut SnsState,
-    pub sqs: &'a mut SqsState,
+    pub notified: Destinations<'a>,
 }
 
 /// The Firehose API of an engine, borrowed for one call.
@@ -304,10 +301,9 @@ impl<'a> Firehose<'a> {
         state: &'a mut FirehoseState,
         kinesis: &'a mut KinesisState,
         s3: &'a mut S3State,
-        sns: &'a mut SnsState,
-        sqs: &'a mut SqsState,
+        notified: Destinations<'a>,
     ) -> Self {
-        Firehose { core, state, kinesis, sinks: Sinks { s3, sns, sqs } }
+        Firehose { core, state, kinesis, sinks: Sinks { s3, notified } }
     }
 
     fn account(&self) -> &str {

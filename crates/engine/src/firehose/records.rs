@@ -356,7 +356,7 @@ fn write(
     let bucket = stream.destination.bucket.clone();
     let bytes = body.len() as u64;
     let put = PutObject { bucket: bucket.clone(), key: key.clone(), body, content_type: None };
-    let result = S3::new(core, sinks.s3, sinks.sns, sinks.sqs).put_object(put);
+    let result = S3::new(core, sinks.s3, sinks.notified.reborrow()).put_object(put);
     let error = result.err().map(|e| e.to_string());
     match &error {
         None => {

@@ -11,6 +11,11 @@
 //! Deliveries go through the destinations' own paths as the
 //! `s3.amazonaws.com` service principal, so a queue's or topic's access
 //! policy must allow S3, exactly as in AWS.
+//!
+//! Topics are destinations only when the engine is built with SNS as well
+//! (the `sns` feature); S3 alone (the Kinesis page's Firehose buckets) ships
+//! no SNS code, and a topic destination is then one S3 cannot validate, as
+//! for a topic that does not exist.
 
 pub mod model;
 
@@ -25,6 +30,7 @@ use core::fmt;
 pub use model::*;
 
 use crate::engine::Core;
+#[cfg(feature = "sns")]
 use crate::sns::SnsState;
 use crate::sqs::SqsState;
 use crate::time::SimTime;
@@ -136,22 +142,37 @@ impl fmt::Display for S3Error {
 #[cfg(feature = "std")]
 impl std::error::Error for S3Error {}
 
+/// Where bucket notifications can go: the account's queues, and its topics
+/// when SNS is built in.
+pub(crate) struct Destinations<'a> {
+    pub sqs: &'a mut SqsState,
+    #[cfg(feature = "sns")]
+    pub sns: &'a mut SnsState,
+}
+
+impl Destinations<'_> {
+    /// The same destinations, borrowed again for one more S3 call (Firehose
+    /// writes object after object through one borrow of them).
+    #[cfg(feature = "firehose")]
+    pub(crate) fn reborrow(&mut self) -> Destinations<'_> {
+        Destinations {
+            sqs: self.sqs,
+            #[cfg(feature = "sns")]
+            sns: self.sns,
+        }
+    }
+}
+
 /// The S3 API, borrowed from an [`crate::Engine`] with `engine.s3()`.
 pub struct S3<'a> {
     core: &'a mut Core,
     state: &'a mut S3State,
-    sns: &'a mut SnsState,
-    sqs: &'a mut SqsState,
+    to: Destinations<'a>,
 }
 
 impl<'a> S3<'a> {
-    pub(crate) fn new(
-        core: &'a mut Core,
-        state: &'a mut S3State,
-        sns: &'a mut SnsState,
-        sqs: &'a mut SqsState,
-    ) -> Self {
-        S3 { core, state, sns, sqs }
+    pub(crate) fn new(core: &'a mut Core, state: &'a mut S3State, to: Destinations<'a>) -> Self {
+        S3 { core, state, to }
     }
 
     fn bucket_mut(&mut self, name: &str) -> Result<&mut Bucket, S3Error> {

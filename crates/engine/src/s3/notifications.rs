@@ -10,8 +10,9 @@ use serde_json::Value;
 use super::model::*;
 use super::{S3Error, S3ErrorCode, S3};
 use crate::policy::{self, ServiceCall};
+#[cfg(feature = "sns")]
 use crate::sns::Sns;
-use crate::sqs::{Outgoing, Sqs};
+use crate::sqs::{Queue, SendMessage, Sqs};
 
 const S3_PRINCIPAL: &str = "s3.amazonaws.com";
 /// The event types a notification may name.
@@ -169,17 +170,22 @@ impl S3<'_> {
 
     /// A queue or topic must exist and its policy must let S3 send for this bucket.
     fn check_destination(&self, arn: &str, bucket_arn: &str, is_queue: bool) -> Result<(), S3Error> {
-        let unable = || invalid_argument("Unable to validate the following destination configurations", arn);
-        let name = arn.rsplit(':').next().unwrap_or_default();
-        let (policy, action) = if is_queue {
-            if name.ends_with(".fifo") {
-                return Err(unable());
-            }
-            let queue = self.sqs.queue_by_name(name).filter(|q| q.arn == arn).ok_or_else(unable)?;
-            (queue.config.policy.clone(), "sqs:SendMessage")
+        if self.may_deliver(arn, bucket_arn, is_queue) {
+            Ok(())
         } else {
-            let topic = self.sns.topic_by_name(name).filter(|t| t.arn == arn).ok_or_else(unable)?;
-            (topic.attributes.get("Policy").cloned(), "sns:Publish")
+            Err(invalid_argument("Unable to validate the following destination configurations", arn))
+        }
+    }
+
+    /// Whether `arn` names a queue or topic of this account whose access
+    /// policy lets S3 send for `bucket_arn`.
+    fn may_deliver(&self, arn: &str, bucket_arn: &str, is_queue: bool) -> bool {
+        let (policy, action) = if is_queue {
+            let Some(queue) = self.queue(arn) else { return false };
+            (queue.config.policy.as_deref(), "sqs:SendMessage")
+        } else {
+            let Some(policy) = self.topic_policy(arn) else { return false };
+            (policy, "sns:Publish")
         };
         let call = ServiceCall {
             service: S3_PRINCIPAL,
@@ -187,11 +193,31 @@ impl S3<'_> {
             source_arn: bucket_arn,
             source_account: &self.core.config.account_id,
         };
-        if policy::allows(policy.as_deref(), &call) {
-            Ok(())
-        } else {
-            Err(unable())
+        policy::allows(policy, &call)
+    }
+
+    /// The queue `arn` names, if S3 can notify it: it exists, and is a
+    /// standard queue (S3 cannot send to FIFO queues).
+    fn queue(&self, arn: &str) -> Option<&Queue> {
+        let name = arn.rsplit(':').next().unwrap_or_default();
+        if name.ends_with(".fifo") {
+            return None;
         }
+        self.to.sqs.queue_by_name(name).filter(|q| q.arn == arn)
+    }
+
+    /// The access policy of the topic `arn` names, if it exists.
+    #[cfg(feature = "sns")]
+    fn topic_policy(&self, arn: &str) -> Option<Option<&str>> {
+        let name = arn.rsplit(':').next().unwrap_or_default();
+        let topic = self.to.sns.topic_by_name(name).filter(|t| t.arn == arn)?;
+        Some(topic.attributes.get("Policy").map(String::as_str))
+    }
+
+    /// Without SNS built in there are no topics: S3 cannot validate any.
+    #[cfg(not(feature = "sns"))]
+    fn topic_policy(&self, _arn: &str) -> Option<Option<&str>> {
+        None
     }
 
     fn request_id(&mut self) -> String {
@@ -253,13 +279,20 @@ impl S3<'_> {
     }
 
     /// Deliveries that fail (the destination was deleted, its policy changed)
-    /// are dropped, as S3 drops them.
+    /// are dropped, as S3 drops them. A queue gets an ordinary SendMessage,
+    /// once its policy has let S3 in.
     fn deliver(&mut self, arn: &str, is_queue: bool, bucket_arn: &str, body: String) {
         if is_queue {
-            let outgoing = Outgoing::body_only(body);
-            let _ = Sqs::new(self.core, self.sqs).deliver_as_service(arn, S3_PRINCIPAL, bucket_arn, outgoing);
+            if !self.may_deliver(arn, bucket_arn, true) {
+                return;
+            }
+            let Some(queue_url) = self.queue(arn).map(|q| q.url.clone()) else { return };
+            let send = SendMessage { queue_url, message_body: body, ..SendMessage::default() };
+            let _ = Sqs::new(self.core, self.to.sqs).send_message(send);
         } else {
-            let _ = Sns::new(self.core, self.sns, self.sqs).publish_as_service(
+            // Without SNS no topic passed `check_destination`, so there is none to publish to.
+            #[cfg(feature = "sns")]
+            let _ = Sns::new(self.core, self.to.sns, self.to.sqs).publish_as_service(
                 arn,
                 S3_PRINCIPAL,
                 bucket_arn,
