@@ -23,7 +23,7 @@ impl Kinesis<'_> {
     pub fn put_record(&mut self, req: PutRecordRequest) -> Result<PutRecordResponse, KinesisError> {
         let now = self.core.now;
         let (core, stream) = self.usable_stream(&req.stream)?;
-        let hash_key = checked_hash_key(stream, "", &req.partition_key, &req.data, req.explicit_hash_key.as_deref())?;
+        let hash_key = checked_hash_key(stream, None, &req.partition_key, &req.data, req.explicit_hash_key.as_deref())?;
         if let Some(order) = &req.sequence_number_for_ordering {
             if SequenceNumber::parse(order).is_none() && order != "0" {
                 return Err(KinesisError::invalid(format!(
@@ -75,10 +75,9 @@ impl Kinesis<'_> {
         let (core, stream) = self.usable_stream(&req.stream)?;
         let mut hash_keys = Vec::with_capacity(req.records.len());
         for (i, entry) in req.records.iter().enumerate() {
-            let member = format!("records.{}.member.", i + 1);
             hash_keys.push(checked_hash_key(
                 stream,
-                &member,
+                Some(i + 1),
                 &entry.partition_key,
                 &entry.data,
                 entry.explicit_hash_key.as_deref(),
@@ -291,26 +290,29 @@ impl Kinesis<'_> {
     }
 }
 
-/// Validates one record and finds its hash key.
+/// Validates one record and finds its hash key. `entry` is the record's
+/// 1-based position in a PutRecords request, which AWS's messages name.
 fn checked_hash_key(
     stream: &Stream,
-    member: &str,
+    entry: Option<usize>,
     partition_key: &str,
     data: &[u8],
     explicit_hash_key: Option<&str>,
 ) -> Result<u128, KinesisError> {
+    // Only an error names the member, so it is written only then.
+    let member = || entry.map(|i| format!("records.{i}.member.")).unwrap_or_default();
     let key_chars = partition_key.chars().count();
     if key_chars == 0 {
         return Err(KinesisError::constraint(
             partition_key,
-            &format!("{member}partitionKey"),
+            &format!("{}partitionKey", member()),
             "Member must have length greater than or equal to 1",
         ));
     }
     if key_chars > 256 {
         return Err(KinesisError::constraint(
             partition_key,
-            &format!("{member}partitionKey"),
+            &format!("{}partitionKey", member()),
             "Member must have length less than or equal to 256",
         ));
     }
@@ -319,7 +321,8 @@ fn checked_hash_key(
         return Err(KinesisError::new(
             KinesisErrorCode::ValidationException,
             format!(
-                "1 validation error detected: Value at '{member}data' failed to satisfy constraint: Member must have length less than or equal to {max}"
+                "1 validation error detected: Value at '{}data' failed to satisfy constraint: Member must have length less than or equal to {max}",
+                member()
             ),
         ));
     }
