@@ -23,6 +23,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::kcl::ControlError;
+use super::records::EntryOutcome;
 use super::*;
 use crate::event::Event;
 
@@ -392,27 +393,22 @@ fn send(core: &mut Core, state: &mut KinesisState, producer: &mut Producer, reco
             records: chunk.iter().map(|p| p.entry(&producer.name)).collect(),
         };
         producer.stats.put_records_calls += 1;
-        let results = match Kinesis::new(core, state).put_records(request) {
-            Ok(response) => response.records,
-            Err(e) => {
-                producer.stats.failed += chunk.len() as u64;
-                producer.last_error = Some(format!("{}: {}", e.code.name(), e.message));
-                continue;
-            }
-        };
+        let mut refused = Vec::with_capacity(chunk.len());
+        let written = Kinesis::new(core, state)
+            .put_entries(request, |_, outcome| refused.push(matches!(outcome, EntryOutcome::Throttled { .. })));
+        if let Err(e) = written {
+            producer.stats.failed += chunk.len() as u64;
+            producer.last_error = Some(format!("{}: {}", e.code.name(), e.message));
+            continue;
+        }
+        // A write fails only by throttling; the rest were stored.
         let mut throttled = Vec::new();
-        for (pending, result) in chunk.into_iter().zip(results) {
-            match result {
-                PutRecordsResult::Ok { .. } => producer.stats.put += 1,
-                PutRecordsResult::Failed { error_code, error_message } => {
-                    if error_code == "ProvisionedThroughputExceededException" {
-                        producer.stats.throttled += 1;
-                        throttled.push(pending);
-                    } else {
-                        producer.stats.failed += 1;
-                        producer.last_error = Some(format!("{error_code}: {error_message}"));
-                    }
-                }
+        for (pending, refused) in chunk.into_iter().zip(refused) {
+            if refused {
+                producer.stats.throttled += 1;
+                throttled.push(pending);
+            } else {
+                producer.stats.put += 1;
             }
         }
         schedule_retry(core, producer, throttled, attempt + 1);

@@ -15,6 +15,14 @@ struct Throttled {
     shard: u32,
 }
 
+/// What became of one entry of a PutRecords request.
+pub(crate) enum EntryOutcome {
+    /// Stored in `shard` as its record `index`.
+    Written { shard: u32, index: u64 },
+    /// Refused: `shard` was over its write quota.
+    Throttled { shard: u32 },
+}
+
 /// PutRecords accepts at most this much in one request, partition keys included.
 const PUT_RECORDS_MAX_BYTES: usize = 10 * 1024 * 1024;
 const PUT_RECORDS_MAX_ENTRIES: usize = 500;
@@ -52,6 +60,42 @@ impl Kinesis<'_> {
     }
 
     pub fn put_records(&mut self, req: PutRecordsRequest) -> Result<PutRecordsResponse, KinesisError> {
+        let account = self.core.config.account_id.clone();
+        let now = self.core.now;
+        let mut failed_record_count = 0;
+        let mut records = Vec::with_capacity(req.records.len());
+        self.put_entries(req, |stream, outcome| {
+            records.push(match outcome {
+                EntryOutcome::Written { shard, index } => {
+                    let shard = &stream.shards[shard as usize];
+                    PutRecordsResult::Ok {
+                        shard_id: shard.id(),
+                        sequence_number: shard.written_sequence_number(index, now),
+                    }
+                }
+                EntryOutcome::Throttled { shard } => {
+                    failed_record_count += 1;
+                    PutRecordsResult::Failed {
+                        error_code: String::from("ProvisionedThroughputExceededException"),
+                        error_message: rate_exceeded(shard, &stream.name, &account),
+                    }
+                }
+            })
+        })?;
+        Ok(PutRecordsResponse { failed_record_count, records })
+    }
+
+    /// PutRecords without building its answer: the request is validated
+    /// and each entry written exactly as PutRecords does, and `outcome`
+    /// hears what became of each, in request order. The simulated producer
+    /// writes this way: it only counts its throttled records, and a long
+    /// run would otherwise format a shard id and a sequence number (or an
+    /// error message) for every record, then drop them.
+    pub(crate) fn put_entries(
+        &mut self,
+        req: PutRecordsRequest,
+        mut outcome: impl FnMut(&Stream, EntryOutcome),
+    ) -> Result<(), KinesisError> {
         if req.records.is_empty() {
             return Err(KinesisError::constraint(
                 "[]",
@@ -70,7 +114,6 @@ impl Kinesis<'_> {
         if total > PUT_RECORDS_MAX_BYTES {
             return Err(KinesisError::invalid("Records size exceeds 10 MB limit"));
         }
-        let account = self.core.config.account_id.clone();
         let now = self.core.now;
         let (core, stream) = self.usable_stream(&req.stream)?;
         let mut hash_keys = Vec::with_capacity(req.records.len());
@@ -83,32 +126,18 @@ impl Kinesis<'_> {
                 entry.explicit_hash_key.as_deref(),
             )?);
         }
-        let mut failed_record_count = 0;
         let mut subscribers = Vec::new();
-        let records = req
-            .records
-            .into_iter()
-            .zip(hash_keys)
-            .map(|(entry, hash_key)| match write(core, stream, entry.partition_key, entry.data, hash_key, now) {
+        for (entry, hash_key) in req.records.into_iter().zip(hash_keys) {
+            match write(core, stream, entry.partition_key, entry.data, hash_key, now) {
                 Ok((shard, index)) => {
-                    let shard = &stream.shards[shard as usize];
-                    subscribers.extend_from_slice(&shard.subscribers);
-                    PutRecordsResult::Ok {
-                        shard_id: shard.id(),
-                        sequence_number: shard.written_sequence_number(index, now),
-                    }
+                    subscribers.extend_from_slice(&stream.shards[shard as usize].subscribers);
+                    outcome(stream, EntryOutcome::Written { shard, index });
                 }
-                Err(Throttled { shard }) => {
-                    failed_record_count += 1;
-                    PutRecordsResult::Failed {
-                        error_code: String::from("ProvisionedThroughputExceededException"),
-                        error_message: rate_exceeded(shard, &stream.name, &account),
-                    }
-                }
-            })
-            .collect();
+                Err(Throttled { shard }) => outcome(stream, EntryOutcome::Throttled { shard }),
+            }
+        }
         fanout::wake(self.core, &mut self.state.subscriptions, &subscribers);
-        Ok(PutRecordsResponse { failed_record_count, records })
+        Ok(())
     }
 
     pub fn get_shard_iterator(&mut self, req: GetShardIteratorRequest) -> Result<String, KinesisError> {
