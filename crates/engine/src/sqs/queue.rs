@@ -442,9 +442,11 @@ impl Queue {
                 }
                 self.refresh_group(&group);
             }
-            None => {
+            // Only visible messages are in the set (a deleted message is usually in flight).
+            None if message.is_visible() => {
                 self.visible.remove(&number);
             }
+            None => {}
         }
         Some(message)
     }
