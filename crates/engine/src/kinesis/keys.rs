@@ -395,17 +395,10 @@ impl IteratorBuffer {
 
     /// An iterator of the first layout moves on in the current one.
     fn reissue_first_layout(&self, created_at: SimTime, next_index: u64) -> String {
-        let name_len = usize::from(self.bytes[36]);
-        let stream = core::str::from_utf8(&self.bytes[ITERATOR_HEADER..ITERATOR_HEADER + name_len]).unwrap_or_default();
-        let u64_at = |at: usize| u64::from_be_bytes(self.bytes[at..at + 8].try_into().unwrap_or_default());
-        IteratorFields {
-            created_at,
-            stream,
-            incarnation: u64_at(16),
-            shard: u32::from_be_bytes(self.bytes[24..28].try_into().unwrap_or_default()),
-            next_index,
-        }
-        .encode()
+        let body_len = ITERATOR_HEADER + usize::from(self.bytes[36]);
+        IteratorFields::read(&self.bytes[..body_len])
+            .map(|old| IteratorFields { created_at, next_index, ..old }.encode())
+            .unwrap_or_default()
     }
 }
 
@@ -454,14 +447,18 @@ impl<'a> IteratorFields<'a> {
             buffer.len = None;
             decode_first_layout(text, &mut buffer.bytes)?
         };
-        let bytes = &buffer.bytes[..body_len];
+        Self::read(&buffer.bytes[..body_len])
+    }
+
+    /// The fields in an iterator's header and name (the same in both layouts).
+    fn read(bytes: &'a [u8]) -> Option<Self> {
         let u64_at = |at: usize| u64::from_be_bytes(bytes[at..at + 8].try_into().unwrap_or_default());
         Some(IteratorFields {
             created_at: SimTime(u64_at(8)),
             incarnation: u64_at(16),
             shard: u32::from_be_bytes(bytes[24..28].try_into().unwrap_or_default()),
             next_index: u64_at(28),
-            stream: core::str::from_utf8(&bytes[ITERATOR_HEADER..]).ok()?,
+            stream: core::str::from_utf8(bytes.get(ITERATOR_HEADER..)?).ok()?,
         })
     }
 }
@@ -471,10 +468,10 @@ impl<'a> IteratorFields<'a> {
 fn decode_first_layout(text: &str, bytes: &mut [u8]) -> Option<usize> {
     let len = base64::engine::general_purpose::STANDARD.decode_slice(text, bytes).ok()?;
     let (body, check) = bytes[..len].split_at(len.checked_sub(8)?);
-    let fnv = body.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
     let name_len = usize::from(*body.get(36)?);
-    let valid =
-        body[..8] == ITERATOR_PREFIX_1 && *check == fnv.to_be_bytes() && body.len() == ITERATOR_HEADER + name_len;
+    let valid = body[..8] == ITERATOR_PREFIX_1
+        && *check == token::first_layout_check(0, body)
+        && body.len() == ITERATOR_HEADER + name_len;
     valid.then_some(body.len())
 }
 

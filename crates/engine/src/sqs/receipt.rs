@@ -70,10 +70,7 @@ fn decode_version_1(seed: u64, handle: &str) -> Option<Receipt> {
     if STANDARD.decode_slice(handle, &mut bytes).ok()? != LEN_1 || bytes[..3] != MAGIC {
         return None;
     }
-    let fnv = bytes[..23]
-        .iter()
-        .fold(0xcbf2_9ce4_8422_2325u64 ^ seed, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
-    (bytes[23..] == fnv.to_be_bytes()).then(|| fields(&bytes))
+    (bytes[23..] == token::first_layout_check(seed, &bytes[..23])).then(|| fields(&bytes))
 }
 
 #[cfg(test)]
