@@ -132,10 +132,14 @@ test('a skewed producer makes a shard hot and backs off; a split cools it; the c
   await step(page, 3);
   const card = streamCard(page, 'clicks');
   const hot = card.locator('.shard-lane.hot');
+  await hot.first().waitFor();
   assert.equal(await hot.count(), 1, 'one hot shard');
   assert.match(await hot.getByTestId('throttled').textContent(), /\d+ writes throttled/);
   const producer = producerPanel(page, 'clicks').locator('.producer[data-producer="clicks-producer"]');
-  assert.match(await producer.getByTestId('producer-stats').textContent(), /^\d+ made · \d+ put · [1-9]\d* throttled · \d+ retried · backlog \d+/);
+  // The page renders after the key presses are handled: wait for the third second's throttling to show.
+  const stats = producer.getByTestId('producer-stats');
+  await stats.filter({ hasText: /[1-9]\d* throttled/ }).waitFor();
+  assert.match(await stats.textContent(), /^\d+ made · \d+ put · [1-9]\d* throttled · \d+ retried · backlog \d+/);
   // A retry waits most of the time while the shard is hot (not at every instant).
   for (let i = 0; i < 5 && !(await producer.getByTestId('producer-backoff').count()); i++) await step(page, 1);
   assert.match(await producer.getByTestId('producer-backoff').textContent(), /^Backing off: retry attempt \d+ of \d+ records? waits up to \d+(ms|s)/);
