@@ -4,6 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# A test run from a clean checkout gains nothing from incremental caches, and
+# they were most of its disk use; export CARGO_INCREMENTAL=1 to keep them.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+free_kib=$(df -Pk . | awk 'NR==2 {print $4}')
+if [ "${free_kib:-0}" -lt $((6 * 1024 * 1024)) ]; then
+  echo "test: warning: only $((free_kib / 1024)) MiB free on this disk; a clean run needs about 6 GiB (linkers fail with 'Bus error' when it runs out)." >&2
+fi
 scripts/setup.sh rust
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check
