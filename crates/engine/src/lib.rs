@@ -49,6 +49,7 @@ pub mod sns;
 pub mod sqs;
 pub mod time;
 
+mod ascii;
 mod hex;
 mod page;
 #[cfg(any(feature = "sns", feature = "s3"))]

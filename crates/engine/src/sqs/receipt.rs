@@ -5,7 +5,6 @@
 //! message is gone (AWS answers them differently on standard and FIFO
 //! queues), and tell both from garbage. It starts with `AQEB` like AWS's.
 
-use alloc::string::String;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
@@ -25,7 +24,11 @@ pub(crate) struct Receipt {
     pub nonce: u64,
 }
 
-pub(crate) fn encode(seed: u64, receipt: Receipt) -> String {
+/// How many characters a handle has.
+pub(crate) const ENCODED_LEN: usize = token::encoded_len(LEN);
+
+/// Writes the handle's characters (ASCII) into `text`.
+pub(crate) fn encode_into(seed: u64, receipt: Receipt, text: &mut [u8; ENCODED_LEN]) {
     let mut bytes = [0u8; LEN];
     bytes[..3].copy_from_slice(&MAGIC);
     bytes[3..7].copy_from_slice(&receipt.queue.0.to_be_bytes());
@@ -33,9 +36,7 @@ pub(crate) fn encode(seed: u64, receipt: Receipt) -> String {
     bytes[15..23].copy_from_slice(&receipt.nonce.to_be_bytes());
     let check = token::check(seed, &bytes[..CHECKED]);
     bytes[CHECKED..].copy_from_slice(&check);
-    let mut text = [0u8; token::encoded_len(LEN)];
-    token::encode_groups(&bytes, &mut text);
-    core::str::from_utf8(&text).map(String::from).unwrap_or_default()
+    token::encode_groups(&bytes, text);
 }
 
 pub(crate) fn decode(seed: u64, handle: &str) -> Option<Receipt> {
@@ -76,6 +77,13 @@ fn decode_version_1(seed: u64, handle: &str) -> Option<Receipt> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::String;
+
+    fn encode(seed: u64, receipt: Receipt) -> String {
+        let mut text = [0u8; ENCODED_LEN];
+        encode_into(seed, receipt, &mut text);
+        String::from(core::str::from_utf8(&text).unwrap())
+    }
 
     #[test]
     fn round_trips_and_refuses_tampering() {

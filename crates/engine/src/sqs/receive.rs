@@ -16,8 +16,8 @@ use super::throttle::ThrottledAction;
 use super::{validate, QueueId, Sqs};
 use crate::engine::{Deadline, DeadlineKey};
 use crate::event::{Event, QueueName};
-use crate::hex;
 use crate::time::SimDuration;
+use crate::{ascii, hex};
 
 /// AWS's in-flight quota: beyond it a short poll of a standard queue gets
 /// OverLimit, and a FIFO queue returns no more messages.
@@ -92,7 +92,7 @@ fn wants_message_attribute(names: &[String], name: &str) -> bool {
 
 /// The message as ReceiveMessage returns it, with the system and message
 /// attributes the caller asked for.
-fn render(queue: &Queue, m: &StoredMessage, receipt_handle: String, spec: &ReceiveSpec, sender_id: &str) -> Message {
+fn render(queue: &Queue, m: &StoredMessage, receipt: (u64, Receipt), spec: &ReceiveSpec, sender_id: &str) -> Message {
     let names = &spec.system_attribute_names;
     let mut attributes = BTreeMap::new();
     // Values are built only for the attributes asked for: most receives ask for none.
@@ -122,10 +122,22 @@ fn render(queue: &Queue, m: &StoredMessage, receipt_handle: String, spec: &Recei
             message_attributes.insert(name.clone(), value.clone());
         }
     }
+    const ID: usize = 36;
+    const MD5: usize = 32;
+    let mut texts = [0u8; ID + MD5 + receipt::ENCODED_LEN];
+    let (id, rest) = texts.split_at_mut(ID);
+    let (md5, handle) = rest.split_at_mut(MD5);
+    id.copy_from_slice(&m.id.to_canonical());
+    hex::encode_into(&m.md5_of_body, md5);
+    let (seed, receipt) = receipt;
+    if let Ok(handle) = handle.try_into() {
+        receipt::encode_into(seed, receipt, handle);
+    }
+    let [message_id, md5_of_body, receipt_handle] = ascii::strings(&texts, [ID, MD5, receipt::ENCODED_LEN]);
     Message {
-        message_id: m.id.to_canonical_string(),
+        message_id,
         receipt_handle,
-        md5_of_body: hex::encode(&m.md5_of_body),
+        md5_of_body,
         body: m.body.clone(),
         attributes,
         md5_of_message_attributes: validate::md5_of_attributes(&message_attributes).map(|d| hex::encode(&d)),
@@ -225,8 +237,7 @@ impl Sqs<'_> {
             .iter()
             .map(|&(number, nonce)| {
                 let m = &queue.messages[&number];
-                let handle = receipt::encode(seed, Receipt { queue: id, number, nonce });
-                render(queue, m, handle, spec, sender)
+                render(queue, m, (seed, Receipt { queue: id, number, nonce }), spec, sender)
             })
             .collect();
         let now = self.core.now;

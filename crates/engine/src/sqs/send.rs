@@ -16,8 +16,9 @@ use super::validate::{self, attributes_size};
 use super::{QueueId, Sqs};
 use crate::engine::Deadline;
 use crate::event::Event;
-use crate::hex;
+use crate::rng::Uuid;
 use crate::time::SimDuration;
+use crate::{ascii, hex};
 
 /// FIFO deduplication ids are remembered this long, even after deletion.
 pub const DEDUPLICATION_WINDOW: SimDuration = SimDuration::from_mins(5);
@@ -222,12 +223,18 @@ impl Sqs<'_> {
         let md5_of_body = validate::md5(msg.body.as_bytes());
         let md5_of_attributes = validate::md5_of_attributes(&msg.attributes);
         let md5_of_system_attributes = validate::md5_of_attributes(&msg.system_attributes);
-        let digests = |message_id: String, sequence_number: Option<u128>| SendMessageResult {
-            message_id,
-            md5_of_message_body: hex::encode(&md5_of_body),
-            md5_of_message_attributes: md5_of_attributes.map(|d| hex::encode(&d)),
-            md5_of_message_system_attributes: md5_of_system_attributes.map(|d| hex::encode(&d)),
-            sequence_number: sequence_number.map(|n| n.to_string()),
+        let digests = |message_id: Uuid, sequence_number: Option<u128>| {
+            let mut texts = [0u8; 36 + 32];
+            texts[..36].copy_from_slice(&message_id.to_canonical());
+            hex::encode_into(&md5_of_body, &mut texts[36..]);
+            let [message_id, md5_of_message_body] = ascii::strings(&texts, [36, 32]);
+            SendMessageResult {
+                message_id,
+                md5_of_message_body,
+                md5_of_message_attributes: md5_of_attributes.map(|d| hex::encode(&d)),
+                md5_of_message_system_attributes: md5_of_system_attributes.map(|d| hex::encode(&d)),
+                sequence_number: sequence_number.map(|n| n.to_string()),
+            }
         };
 
         let dedup_key = dedup_id.as_ref().map(|d| match queue.config.deduplication_scope {
@@ -238,7 +245,7 @@ impl Sqs<'_> {
             let (message_id, sequence_number) = (seen.message_id, seen.sequence_number);
             let name = queue.name.clone();
             self.core.emit(Event::MessageDeduplicated { queue: name, message_id });
-            return Ok(digests(message_id.to_canonical_string(), sequence_number));
+            return Ok(digests(message_id, sequence_number));
         }
 
         let now = self.core.now;
@@ -291,6 +298,6 @@ impl Sqs<'_> {
             queue.insert(core, copy, delay);
             self.core.emit(Event::MessageDuplicated { queue: name, number: copy_number, copy_of: number, message_id });
         }
-        Ok(digests(message_id.to_canonical_string(), sequence_number))
+        Ok(digests(message_id, sequence_number))
     }
 }
