@@ -284,10 +284,12 @@ fn after_a_split_children_wait_for_the_parent_and_key_order_holds() {
                 if !seen.insert((*shard, i)) {
                     continue;
                 }
-                let r = stream.shards[*shard as usize].record(i).unwrap();
-                let n: u64 = String::from_utf8(r.data.clone()).unwrap().parse().unwrap();
-                let before = last.insert(r.partition_key.clone(), n).unwrap_or(0);
-                assert!(before < n, "{} went from {before} back to {n}", r.partition_key);
+                let s = &stream.shards[*shard as usize];
+                let r = s.record(i).unwrap();
+                let n: u64 = std::str::from_utf8(s.data(r)).unwrap().parse().unwrap();
+                let key = s.partition_key(r);
+                let before = last.insert(key.to_string(), n).unwrap_or(0);
+                assert!(before < n, "{key} went from {before} back to {n}");
             }
         }
     }

@@ -385,12 +385,13 @@ pub fn stream_card(p: &StreamCardProps) -> Html {
             chips.extend(marks.iter().filter(|(_, a)| *a < first_shown).map(|(app, a)| marker(app, *a)));
         }
         for r in &shown {
-            let title = format!("sequence number {} · partition key {}", s.sequence_number(r.index, r.arrival), r.partition_key);
+            let key = s.partition_key(r);
+            let title = format!("sequence number {} · partition key {key}", s.record_sequence_number(r));
             chips.push(html! {
                 <li key={r.index}>
-                    <span class="chip record" style={format!("--hue:{}", group_hue(&r.partition_key))} {title}>
+                    <span class="chip record" style={format!("--hue:{}", group_hue(key))} {title}>
                         <b>{ format!("#{}", r.index) }</b>
-                        <span class="preview">{ &r.partition_key }</span>
+                        <span class="preview">{ key }</span>
                     </span>
                 </li>
             });

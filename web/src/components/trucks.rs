@@ -156,7 +156,7 @@ pub fn trucks_demo(p: &TrucksDemoProps) -> Html {
     let mut open: Vec<_> = stream.open_shards().collect();
     open.sort_by_key(|s| s.range.starting);
     let shard_rows = open.iter().map(|s| {
-        let trucks: BTreeSet<&str> = s.records.iter().map(|r| &*r.partition_key).collect();
+        let trucks: BTreeSet<&str> = s.records.iter().map(|r| s.partition_key(r)).collect();
         let sample: Vec<&str> = trucks.iter().take(4).copied().collect();
         html! {
             <tr data-shard={s.id()}>
@@ -250,9 +250,9 @@ mod tests {
         for s in &stream.shards {
             let mut seen: BTreeMap<&str, u32> = BTreeMap::new();
             for r in &s.records {
-                let n = seen.entry(&*r.partition_key).or_default();
+                let n = seen.entry(s.partition_key(r)).or_default();
                 *n += 1;
-                let text = String::from_utf8_lossy(&r.data).into_owned();
+                let text = String::from_utf8_lossy(s.data(r)).into_owned();
                 assert!(text.contains(&format!(r#""report":{n}"#)), "{text}");
             }
         }

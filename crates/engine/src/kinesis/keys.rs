@@ -192,7 +192,12 @@ pub struct SequenceDigits {
 
 impl SequenceDigits {
     pub fn as_str(&self) -> &str {
-        core::str::from_utf8(&self.buffer[usize::from(self.start)..]).unwrap_or_default()
+        core::str::from_utf8(self.as_bytes()).unwrap_or_default()
+    }
+
+    /// The digits, ASCII.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buffer[usize::from(self.start)..]
     }
 }
 

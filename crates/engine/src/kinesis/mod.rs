@@ -29,6 +29,7 @@ pub mod keys;
 pub mod model;
 pub mod producer;
 
+mod record_bytes;
 mod records;
 mod reshard;
 mod streams;
@@ -44,6 +45,7 @@ pub use model::*;
 
 use crate::engine::{Core, Deadline, DeadlineKey};
 use crate::time::{SimDuration, SimTime};
+use record_bytes::RecordBytes;
 
 /// A stream's name, shared cheaply between the stream and its events.
 pub type StreamName = Rc<str>;
@@ -210,6 +212,8 @@ pub struct Shard {
     pub closed_at: Option<SimTime>,
     /// Records still within retention, by increasing index (contiguous).
     pub records: VecDeque<StoredRecord>,
+    /// Their sequence numbers, partition keys and data.
+    bytes: RecordBytes,
     /// The index the next record gets; the first record is 1.
     pub next_index: u64,
     pub(crate) writes: RateWindow,
@@ -264,6 +268,7 @@ impl Shard {
             created_at: now,
             closed_at: None,
             records: VecDeque::new(),
+            bytes: RecordBytes::default(),
             next_index: 1,
             writes: RateWindow::default(),
             reads: RateWindow::default(),
@@ -290,9 +295,48 @@ impl Shard {
     /// from the record, formatted only if it is no longer retained.
     pub(crate) fn written_sequence_number(&self, index: u64, arrival: SimTime) -> String {
         match self.record(index) {
-            Some(record) => String::from(record.sequence_number.as_str()),
+            Some(record) => String::from(self.bytes.sequence_number(&record.bytes)),
             None => self.sequence_number(index, arrival),
         }
+    }
+
+    /// A kept record's sequence number, as formatted when it was written.
+    pub fn record_sequence_number(&self, record: &StoredRecord) -> &str {
+        self.bytes.sequence_number(&record.bytes)
+    }
+
+    pub fn partition_key(&self, record: &StoredRecord) -> &str {
+        self.bytes.partition_key(&record.bytes)
+    }
+
+    pub fn data(&self, record: &StoredRecord) -> &[u8] {
+        self.bytes.data(&record.bytes)
+    }
+
+    /// Bytes held for the records' sequence numbers, keys and data (in
+    /// blocks, free room included).
+    pub fn record_bytes_held(&self) -> usize {
+        self.bytes.capacity()
+    }
+
+    /// Keeps a record written now.
+    pub(crate) fn store(&mut self, index: u64, arrival: SimTime, hash_key: u128, key: &str, data: &[u8]) {
+        let sequence_number = keys::SequenceNumber::new(self.created_at, self.number, index, arrival).to_digits();
+        let bytes = self.bytes.push(sequence_number.as_bytes(), key.as_bytes(), data);
+        self.records.push_back(StoredRecord { index, arrival, hash_key, bytes });
+    }
+
+    /// Drops the oldest records while `expired` says so; returns how many went.
+    pub(crate) fn trim_while(&mut self, mut expired: impl FnMut(&StoredRecord) -> bool) -> u32 {
+        let mut count = 0;
+        while self.records.front().is_some_and(&mut expired) {
+            self.records.pop_front();
+            count += 1;
+        }
+        if count > 0 {
+            self.bytes.release_before(self.records.front().map(|r| &r.bytes));
+        }
+        count
     }
 
     pub fn starting_sequence_number(&self) -> String {
@@ -312,10 +356,10 @@ impl Shard {
     /// A stored record as readers get it.
     pub fn view(&self, record: &StoredRecord) -> RecordView {
         RecordView {
-            sequence_number: String::from(record.sequence_number.as_str()),
+            sequence_number: String::from(self.bytes.sequence_number(&record.bytes)),
             approximate_arrival: record.arrival,
-            data: record.data.clone(),
-            partition_key: record.partition_key.clone(),
+            data: self.bytes.data(&record.bytes).to_vec(),
+            partition_key: String::from(self.bytes.partition_key(&record.bytes)),
         }
     }
 
@@ -345,21 +389,22 @@ impl Shard {
     }
 }
 
+/// A record a shard keeps. Its bytes — the sequence number, formatted once
+/// when it was written, the partition key and the data — are in the shard's
+/// [`RecordBytes`]: read them with [`Shard::partition_key`], [`Shard::data`]
+/// and [`Shard::view`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredRecord {
     pub index: u64,
-    pub partition_key: String,
-    pub data: Vec<u8>,
     pub arrival: SimTime,
     pub hash_key: u128,
-    /// Formatted once, when the record is written.
-    pub sequence_number: keys::SequenceDigits,
+    bytes: record_bytes::Span,
 }
 
 impl StoredRecord {
     /// What the record counts against throughput quotas.
     pub fn size(&self) -> usize {
-        self.data.len() + self.partition_key.len()
+        self.bytes.key_len() + self.bytes.data_len()
     }
 }
 

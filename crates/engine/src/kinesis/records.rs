@@ -396,8 +396,7 @@ fn write(
     shard.next_index += 1;
     shard.metrics.incoming_records += 1;
     shard.metrics.incoming_bytes += size;
-    let sequence_number = SequenceNumber::new(shard.created_at, number, index, now).to_digits();
-    shard.records.push_back(StoredRecord { index, partition_key, data, arrival: now, hash_key, sequence_number });
+    shard.store(index, now, hash_key, &partition_key, &data);
     if shard.retention_deadline.is_none() {
         shard.retention_deadline = Some(core.deadlines.schedule(
             now + retention,
@@ -418,11 +417,7 @@ pub(super) fn trim(core: &mut Core, state: &mut KinesisState, name: &str, incarn
     let Some(shard) = stream.shards.get_mut(number as usize) else { return };
     shard.retention_deadline = None;
     let now = core.now;
-    let mut expired = 0u32;
-    while shard.records.front().is_some_and(|r| r.arrival + retention <= now) {
-        shard.records.pop_front();
-        expired += 1;
-    }
+    let expired = shard.trim_while(|r| r.arrival + retention <= now);
     if let Some(oldest) = shard.records.front() {
         shard.retention_deadline = Some(core.deadlines.schedule(
             oldest.arrival + retention,
