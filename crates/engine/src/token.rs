@@ -42,21 +42,40 @@ pub(crate) fn encode_groups(bytes: &[u8], out: &mut [u8]) {
     }
 }
 
+/// A character's six bits already shifted to where they go in its group's
+/// 24 (one table per position in the group), or `INVALID` for a character
+/// that is not base64: a group is then four loads and three ORs.
+const INVALID: u32 = 1 << 31;
+const fn shifted_sextets(shift: u32) -> [u32; 256] {
+    let mut table = [INVALID; 256];
+    let mut i = 0;
+    while i < 256 {
+        if SEXTETS[i] != NOT_BASE64 {
+            table[i] = (SEXTETS[i] as u32) << shift;
+        }
+        i += 1;
+    }
+    table
+}
+const SHIFTED: [[u32; 256]; 4] = [shifted_sextets(18), shifted_sextets(12), shifted_sextets(6), shifted_sextets(0)];
+
 /// Reads base64 `text` into `out`, which must be exactly as long as the text
 /// decodes to; `None` if any character is not base64 (padding included).
 pub(crate) fn decode_groups(text: &[u8], out: &mut [u8]) -> Option<()> {
     if text.len() != encoded_len(out.len()) || out.len() % 3 != 0 {
         return None;
     }
-    let mut invalid = 0u8;
+    let mut invalid = 0u32;
     for (chars, group) in text.chunks_exact(4).zip(out.chunks_exact_mut(3)) {
-        let [a, b, c, d] = [0, 1, 2, 3].map(|i| SEXTETS[usize::from(chars[i])]);
-        // One test after the loop: an invalid sextet has its top bit set.
-        invalid |= a | b | c | d;
-        let v = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d);
+        let v = SHIFTED[0][usize::from(chars[0])]
+            | SHIFTED[1][usize::from(chars[1])]
+            | SHIFTED[2][usize::from(chars[2])]
+            | SHIFTED[3][usize::from(chars[3])];
+        // One test after the loop: an invalid character sets the top bit.
+        invalid |= v;
         group.copy_from_slice(&v.to_be_bytes()[1..]);
     }
-    (invalid & 0x80 == 0).then_some(())
+    (invalid & INVALID == 0).then_some(())
 }
 
 /// A 64-bit check of `bytes`, keyed: eight bytes at a time through a

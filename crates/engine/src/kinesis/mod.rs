@@ -214,6 +214,9 @@ pub struct Shard {
     pub records: VecDeque<StoredRecord>,
     /// Their sequence numbers, partition keys and data.
     bytes: RecordBytes,
+    /// The last sequence number written, and its digits: the next record of
+    /// the same second adds to them instead of formatting afresh.
+    last_sequence: Option<(keys::SequenceNumber, keys::SequenceDigits)>,
     /// The index the next record gets; the first record is 1.
     pub next_index: u64,
     pub(crate) writes: RateWindow,
@@ -269,6 +272,7 @@ impl Shard {
             closed_at: None,
             records: VecDeque::new(),
             bytes: RecordBytes::default(),
+            last_sequence: None,
             next_index: 1,
             writes: RateWindow::default(),
             reads: RateWindow::default(),
@@ -321,8 +325,14 @@ impl Shard {
 
     /// Keeps a record written now.
     pub(crate) fn store(&mut self, index: u64, arrival: SimTime, hash_key: u128, key: &str, data: &[u8]) {
-        let sequence_number = keys::SequenceNumber::new(self.created_at, self.number, index, arrival).to_digits();
-        let bytes = self.bytes.push(sequence_number.as_bytes(), key.as_bytes(), data);
+        let number = keys::SequenceNumber::new(self.created_at, self.number, index, arrival);
+        let digits = match &self.last_sequence {
+            Some((last, digits)) => last.next_digits(digits, &number),
+            None => None,
+        }
+        .unwrap_or_else(|| number.to_digits());
+        let bytes = self.bytes.push(digits.as_bytes(), key.as_bytes(), data);
+        self.last_sequence = Some((number, digits));
         self.records.push_back(StoredRecord { index, arrival, hash_key, bytes });
     }
 
