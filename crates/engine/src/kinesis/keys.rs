@@ -509,6 +509,67 @@ impl<'a> IteratorFields<'a> {
     }
 }
 
+/// The iterators GetRecords issued last, with their decoded bytes.
+///
+/// GetRecords is usually handed the iterator the previous GetRecords on that
+/// shard returned, and decoding one (base64, check, name) cost more than the
+/// rest of a small read. An iterator's bytes depend on its text alone (the
+/// check's key is fixed), so this is a memo of [`IteratorFields::decode`]:
+/// a hit gives exactly what decoding would.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct IteratorMemo {
+    entries: Vec<MemoEntry>,
+    /// Where the next remembered iterator goes once all slots are used.
+    next: usize,
+}
+
+/// Enough for a few consumers reading a few shards each, in turn.
+const MEMO_SLOTS: usize = 8;
+
+#[derive(Clone, Debug)]
+struct MemoEntry {
+    text: [u8; token::encoded_len(ITERATOR_MAX)],
+    text_len: usize,
+    bytes: [u8; ITERATOR_MAX],
+    len: usize,
+}
+
+impl MemoEntry {
+    const EMPTY: MemoEntry =
+        MemoEntry { text: [0; token::encoded_len(ITERATOR_MAX)], text_len: 0, bytes: [0; ITERATOR_MAX], len: 0 };
+}
+
+impl IteratorMemo {
+    /// Decodes `text` into `buffer`, from the memo when it was issued lately.
+    pub(crate) fn decode<'a>(&self, text: &str, buffer: &'a mut IteratorBuffer) -> Option<IteratorFields<'a>> {
+        let text = text.as_bytes();
+        let Some(hit) = self.entries.iter().find(|e| e.text[..e.text_len] == *text) else {
+            return IteratorFields::decode(core::str::from_utf8(text).ok()?, buffer);
+        };
+        buffer.bytes[..hit.len].copy_from_slice(&hit.bytes[..hit.len]);
+        buffer.len = Some(hit.len);
+        IteratorFields::read(&buffer.bytes[..ITERATOR_HEADER + usize::from(buffer.bytes[36])])
+    }
+
+    /// Remembers an iterator just issued from `buffer` (by
+    /// [`IteratorBuffer::reissue`], so the buffer holds its bytes).
+    pub(crate) fn remember(&mut self, text: &str, buffer: &IteratorBuffer) {
+        let Some(len) = buffer.len else { return };
+        if text.len() > token::encoded_len(ITERATOR_MAX) {
+            return;
+        }
+        if self.entries.len() < MEMO_SLOTS {
+            self.entries.push(MemoEntry::EMPTY);
+        }
+        let Some(entry) = self.entries.get_mut(self.next) else { return };
+        entry.text[..text.len()].copy_from_slice(text.as_bytes());
+        entry.text_len = text.len();
+        entry.bytes[..len].copy_from_slice(&buffer.bytes[..len]);
+        entry.len = len;
+        self.next = (self.next + 1) % MEMO_SLOTS;
+    }
+}
+
 /// Reads an iterator of the first layout into `bytes`; returns the length
 /// of its header and name.
 fn decode_first_layout(text: &str, bytes: &mut [u8]) -> Option<usize> {
@@ -542,6 +603,42 @@ mod tests {
             prop_assert_eq!(this.next_digits(&digits, &other), None, "another second");
             prop_assert_eq!(this.next_digits(&digits, &SequenceNumber { index: index + 2, ..this }), None);
         }
+    }
+
+    #[test]
+    fn the_iterator_memo_gives_what_decoding_gives() {
+        let mut memo = IteratorMemo::default();
+        let first = IteratorPosition {
+            created_at: SimTime(1_000),
+            stream: "clicks".into(),
+            incarnation: 2,
+            shard: 3,
+            next_index: 4,
+        };
+        let mut texts = alloc::vec![first.encode()];
+        // Reissued ten times, more than the memo holds.
+        for i in 0..10u64 {
+            let mut buffer = IteratorBuffer::default();
+            let text = texts.last().unwrap().clone();
+            memo.decode(&text, &mut buffer).unwrap();
+            let next = buffer.reissue(text, SimTime(2_000 + i), 5 + i);
+            memo.remember(&next, &buffer);
+            texts.push(next);
+        }
+        for text in &texts {
+            let mut from_memo = IteratorBuffer::default();
+            let mut decoded = IteratorBuffer::default();
+            let expected = IteratorFields::decode(text, &mut decoded);
+            assert!(expected.is_some());
+            assert_eq!(memo.decode(text, &mut from_memo), expected);
+        }
+        let last = texts.last().unwrap();
+        assert_eq!(IteratorPosition::decode(last).unwrap().next_index, 14);
+        let mut tampered = last.clone().into_bytes();
+        tampered[20] = if tampered[20] == b'A' { b'B' } else { b'A' };
+        let tampered = String::from_utf8(tampered).unwrap();
+        assert_eq!(memo.decode(&tampered, &mut IteratorBuffer::default()), None);
+        assert_eq!(memo.decode("garbage", &mut IteratorBuffer::default()), None);
     }
 
     #[test]

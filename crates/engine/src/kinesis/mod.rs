@@ -90,6 +90,8 @@ pub struct KinesisState {
     kcl: kcl::KclState,
     /// Simulated producers writing to them.
     producers: producer::ProducerState,
+    /// Shard iterators issued lately, decoded.
+    iterators: keys::IteratorMemo,
 }
 
 impl KinesisState {
@@ -214,6 +216,8 @@ pub struct Shard {
     pub records: VecDeque<StoredRecord>,
     /// Their sequence numbers, partition keys and data.
     bytes: RecordBytes,
+    /// `shardId-…`, formatted once: PutRecord answers with it every time.
+    id: String,
     /// The last sequence number written, and its digits: the next record of
     /// the same second adds to them instead of formatting afresh.
     last_sequence: Option<(keys::SequenceNumber, keys::SequenceDigits)>,
@@ -272,6 +276,7 @@ impl Shard {
             closed_at: None,
             records: VecDeque::new(),
             bytes: RecordBytes::default(),
+            id: keys::shard_id(number),
             last_sequence: None,
             next_index: 1,
             writes: RateWindow::default(),
@@ -284,7 +289,7 @@ impl Shard {
     }
 
     pub fn id(&self) -> String {
-        keys::shard_id(self.number)
+        self.id.clone()
     }
 
     pub fn is_open(&self) -> bool {
@@ -331,7 +336,7 @@ impl Shard {
             None => None,
         }
         .unwrap_or_else(|| number.to_digits());
-        let bytes = self.bytes.push(digits.as_bytes(), key.as_bytes(), data);
+        let bytes = self.bytes.push(digits.as_str(), key, data);
         self.last_sequence = Some((number, digits));
         self.records.push_back(StoredRecord { index, arrival, hash_key, bytes });
     }

@@ -1,16 +1,18 @@
-//! Where a shard keeps its records' bytes: each record's sequence number,
-//! partition key and data, appended to large blocks that are freed whole
-//! once retention has trimmed every record in them.
+//! Where a shard keeps its records' bytes: each record's sequence number
+//! and partition key (text) and its data (bytes), appended to large blocks
+//! that are freed whole once retention has trimmed every record in them.
 //!
 //! Records used to own a `String` and a `Vec` each. A shard keeps a day of
 //! records (432,000 at five a second), and freeing their buffers one by one
 //! a day after they were allocated cost more than all the rest of a
 //! PutRecord and GetRecords together: the allocator's heap is fragmented by
 //! then, and each free touches memory nothing else has touched for a day.
-//! Here a write appends to the newest block and a trim drops a block only
-//! when its last record goes.
+//! Here a write appends to the newest blocks and a trim drops a block only
+//! when its last record goes. Texts are kept in `String` blocks, so reading
+//! one back is a slice, not another UTF-8 validation.
 
 use alloc::collections::VecDeque;
+use alloc::string::String;
 use alloc::vec::Vec;
 
 /// Records are appended to blocks that grow from the first size to the
@@ -19,15 +21,18 @@ use alloc::vec::Vec;
 const FIRST_BLOCK_BYTES: usize = 1024;
 const BLOCK_BYTES: usize = 64 * 1024;
 
-/// Where one record's bytes are: sequence number, then partition key, then data.
+/// Where one record's bytes are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Span {
-    /// The block's number since the shard began (not its position in the queue).
-    block: u64,
-    start: u32,
-    sequence_len: u8,
-    key_len: u16,
+    /// Block numbers count from the shard's first block, not from the
+    /// blocks still held.
+    text_block: u64,
+    data_block: u64,
+    text_start: u32,
+    data_start: u32,
     data_len: u32,
+    key_len: u16,
+    sequence_len: u8,
 }
 
 impl Span {
@@ -40,78 +45,84 @@ impl Span {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct RecordBytes {
-    blocks: VecDeque<Vec<u8>>,
-    /// The number of `blocks[0]`.
-    first: u64,
-    /// The last block freed, kept to be the next one filled: a shard at a
-    /// steady rate then allocates no memory at all for its records.
-    spare: Option<Vec<u8>>,
+/// What a block is: a `String` for texts, a `Vec<u8>` for data.
+trait Block: Sized {
+    fn with_capacity(capacity: usize) -> Self;
+    fn capacity(&self) -> usize;
+    fn len(&self) -> usize;
+    fn clear(&mut self);
 }
 
-impl RecordBytes {
-    /// Appends a record. A partition key is at most 256 bytes and a sequence
-    /// number fewer than 64 digits; the data is at most 10 MiB.
-    pub(crate) fn push(&mut self, sequence_number: &[u8], key: &[u8], data: &[u8]) -> Span {
-        let len = sequence_number.len() + key.len() + data.len();
+impl Block for String {
+    fn with_capacity(capacity: usize) -> Self {
+        String::with_capacity(capacity)
+    }
+    fn capacity(&self) -> usize {
+        String::capacity(self)
+    }
+    fn len(&self) -> usize {
+        String::len(self)
+    }
+    fn clear(&mut self) {
+        String::clear(self)
+    }
+}
+
+impl Block for Vec<u8> {
+    fn with_capacity(capacity: usize) -> Self {
+        Vec::with_capacity(capacity)
+    }
+    fn capacity(&self) -> usize {
+        Vec::capacity(self)
+    }
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn clear(&mut self) {
+        Vec::clear(self)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Blocks<B> {
+    blocks: VecDeque<B>,
+    /// The number of `blocks[0]`.
+    first: u64,
+    /// The last full-size block freed, kept to be the next one filled: a
+    /// shard at a steady rate then allocates no memory for its records.
+    spare: Option<B>,
+}
+
+impl<B> Default for Blocks<B> {
+    fn default() -> Self {
+        Blocks { blocks: VecDeque::new(), first: 0, spare: None }
+    }
+}
+
+impl<B: Block> Blocks<B> {
+    /// The newest block, with room for `len` more bytes, and its number.
+    fn room_for(&mut self, len: usize) -> (u64, &mut B) {
         let fits = self.blocks.back().is_some_and(|b| b.capacity() - b.len() >= len);
         if !fits {
             let grown = self.blocks.back().map_or(FIRST_BLOCK_BYTES, |b| b.capacity() * 2);
             let block = match self.spare.take() {
                 Some(spare) if spare.capacity() >= len => spare,
-                _ => Vec::with_capacity(len.max(grown.clamp(FIRST_BLOCK_BYTES, BLOCK_BYTES))),
+                _ => B::with_capacity(len.max(grown.clamp(FIRST_BLOCK_BYTES, BLOCK_BYTES))),
             };
             self.blocks.push_back(block);
         }
         let number = self.first + self.blocks.len() as u64 - 1;
-        let mut span = Span {
-            block: number,
-            start: 0,
-            sequence_len: sequence_number.len() as u8,
-            key_len: key.len() as u16,
-            data_len: data.len() as u32,
-        };
-        if let Some(block) = self.blocks.back_mut() {
-            span.start = block.len() as u32;
-            block.extend_from_slice(sequence_number);
-            block.extend_from_slice(key);
-            block.extend_from_slice(data);
-        }
-        span
+        let last = self.blocks.len() - 1;
+        (number, &mut self.blocks[last])
     }
 
-    fn bytes(&self, span: &Span) -> &[u8] {
-        let start = span.start as usize;
-        let len = usize::from(span.sequence_len) + span.key_len() + span.data_len();
-        usize::try_from(span.block.wrapping_sub(self.first))
-            .ok()
-            .and_then(|at| self.blocks.get(at))
-            .and_then(|block| block.get(start..start + len))
-            .unwrap_or_default()
+    fn get(&self, number: u64) -> Option<&B> {
+        self.blocks.get(usize::try_from(number.checked_sub(self.first)?).ok()?)
     }
 
-    pub(crate) fn sequence_number(&self, span: &Span) -> &str {
-        let bytes = self.bytes(span);
-        core::str::from_utf8(bytes.get(..usize::from(span.sequence_len)).unwrap_or_default()).unwrap_or_default()
-    }
-
-    pub(crate) fn partition_key(&self, span: &Span) -> &str {
-        let from = usize::from(span.sequence_len);
-        let key = self.bytes(span).get(from..from + span.key_len()).unwrap_or_default();
-        core::str::from_utf8(key).unwrap_or_default()
-    }
-
-    pub(crate) fn data(&self, span: &Span) -> &[u8] {
-        let bytes = self.bytes(span);
-        bytes.len().checked_sub(span.data_len()).and_then(|from| bytes.get(from..)).unwrap_or_default()
-    }
-
-    /// Frees the blocks before the one holding `oldest`, the oldest record
-    /// still kept (or every block, when none is).
-    pub(crate) fn release_before(&mut self, oldest: Option<&Span>) {
-        let keep_from = oldest.map_or(u64::MAX, |s| s.block);
-        while self.first < keep_from {
+    /// Frees the blocks numbered before `number`.
+    fn release_before(&mut self, number: u64) {
+        while self.first < number {
             let Some(mut block) = self.blocks.pop_front() else { break };
             self.first += 1;
             block.clear();
@@ -121,9 +132,67 @@ impl RecordBytes {
         }
     }
 
+    fn capacity(&self) -> usize {
+        self.blocks.iter().map(B::capacity).sum()
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct RecordBytes {
+    texts: Blocks<String>,
+    data: Blocks<Vec<u8>>,
+}
+
+impl RecordBytes {
+    /// Appends a record. A partition key is at most 256 bytes and a sequence
+    /// number fewer than 64 digits; the data is at most 10 MiB.
+    pub(crate) fn push(&mut self, sequence_number: &str, key: &str, data: &[u8]) -> Span {
+        let (text_block, texts) = self.texts.room_for(sequence_number.len() + key.len());
+        let text_start = texts.len() as u32;
+        texts.push_str(sequence_number);
+        texts.push_str(key);
+        let (data_block, bytes) = self.data.room_for(data.len());
+        let data_start = bytes.len() as u32;
+        bytes.extend_from_slice(data);
+        Span {
+            text_block,
+            data_block,
+            text_start,
+            data_start,
+            data_len: data.len() as u32,
+            key_len: key.len() as u16,
+            sequence_len: sequence_number.len() as u8,
+        }
+    }
+
+    fn text(&self, span: &Span, from: usize, len: usize) -> &str {
+        let start = span.text_start as usize + from;
+        self.texts.get(span.text_block).and_then(|block| block.get(start..start + len)).unwrap_or_default()
+    }
+
+    pub(crate) fn sequence_number(&self, span: &Span) -> &str {
+        self.text(span, 0, usize::from(span.sequence_len))
+    }
+
+    pub(crate) fn partition_key(&self, span: &Span) -> &str {
+        self.text(span, usize::from(span.sequence_len), span.key_len())
+    }
+
+    pub(crate) fn data(&self, span: &Span) -> &[u8] {
+        let start = span.data_start as usize;
+        self.data.get(span.data_block).and_then(|block| block.get(start..start + span.data_len())).unwrap_or_default()
+    }
+
+    /// Frees the blocks before those holding `oldest`, the oldest record
+    /// still kept (or every block, when none is).
+    pub(crate) fn release_before(&mut self, oldest: Option<&Span>) {
+        self.texts.release_before(oldest.map_or(u64::MAX, |s| s.text_block));
+        self.data.release_before(oldest.map_or(u64::MAX, |s| s.data_block));
+    }
+
     /// Bytes held in blocks, free room included.
     pub fn capacity(&self) -> usize {
-        self.blocks.iter().map(Vec::capacity).sum()
+        self.texts.capacity() + self.data.capacity()
     }
 }
 
@@ -136,8 +205,8 @@ mod tests {
     #[test]
     fn a_record_reads_back_in_its_parts() {
         let mut bytes = RecordBytes::default();
-        let a = bytes.push(b"49", "ключ".as_bytes(), b"data");
-        let b = bytes.push(b"50", b"k", b"");
+        let a = bytes.push("49", "ключ", b"data");
+        let b = bytes.push("50", "k", b"");
         assert_eq!((bytes.sequence_number(&a), bytes.partition_key(&a), bytes.data(&a)), ("49", "ключ", &b"data"[..]));
         assert_eq!((bytes.sequence_number(&b), bytes.partition_key(&b), bytes.data(&b)), ("50", "k", &b""[..]));
     }
@@ -145,12 +214,12 @@ mod tests {
     #[test]
     fn blocks_start_small_and_grow() {
         let mut bytes = RecordBytes::default();
-        bytes.push(b"1", b"k", b"x");
-        assert_eq!(bytes.capacity(), FIRST_BLOCK_BYTES, "a shard with one record holds a small block");
+        bytes.push("1", "k", b"x");
+        assert_eq!(bytes.capacity(), 2 * FIRST_BLOCK_BYTES, "a shard with one record holds two small blocks");
         for _ in 0..1_000 {
-            bytes.push(b"1", b"k", &[0; 200]);
+            bytes.push("1", "k", &[0; 200]);
         }
-        let sizes: Vec<usize> = bytes.blocks.iter().map(Vec::capacity).collect();
+        let sizes: Vec<usize> = bytes.data.blocks.iter().map(Vec::capacity).collect();
         assert_eq!(sizes[..4], [1024, 2048, 4096, 8192]);
         assert!(sizes.iter().all(|&s| s <= BLOCK_BYTES));
     }
@@ -159,8 +228,8 @@ mod tests {
     fn a_large_record_gets_a_block_of_its_own() {
         let mut bytes = RecordBytes::default();
         let big = vec![7u8; 3 * BLOCK_BYTES];
-        let small = bytes.push(b"1", b"k", b"x");
-        let large = bytes.push(b"2", b"k", &big);
+        let small = bytes.push("1", "k", b"x");
+        let large = bytes.push("2", "k", &big);
         assert_eq!(bytes.data(&large), &big[..]);
         assert_eq!(bytes.data(&small), b"x");
         bytes.release_before(Some(&large));
@@ -181,7 +250,7 @@ mod tests {
             for (i, (len, trim)) in steps.into_iter().enumerate() {
                 let data: Vec<u8> = (0..len).map(|j| (i + j) as u8).collect();
                 let key = alloc::format!("key-{i}");
-                let span = bytes.push(b"123", key.as_bytes(), &data);
+                let span = bytes.push("123", &key, &data);
                 kept.push_back((span, data));
                 for _ in 0..trim.min(kept.len()) {
                     kept.pop_front();
@@ -192,7 +261,7 @@ mod tests {
                     prop_assert_eq!(bytes.sequence_number(span), "123");
                 }
                 let needed: usize = kept.iter().map(|(s, _)| 3 + s.key_len() + s.data_len()).sum();
-                prop_assert!(bytes.capacity() <= needed + 2 * BLOCK_BYTES);
+                prop_assert!(bytes.capacity() <= needed + 4 * BLOCK_BYTES);
             }
         }
     }

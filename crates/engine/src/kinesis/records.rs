@@ -231,7 +231,10 @@ impl Kinesis<'_> {
             Some(n) => n as usize,
         };
         let mut buffer = keys::IteratorBuffer::default();
-        let position = IteratorFields::decode(&req.shard_iterator, &mut buffer)
+        let position = self
+            .state
+            .iterators
+            .decode(&req.shard_iterator, &mut buffer)
             .ok_or_else(|| KinesisError::invalid("Invalid ShardIterator."))?;
         let now = self.core.now;
         if now.saturating_sub(position.created_at) > ITERATOR_LIFETIME {
@@ -307,6 +310,9 @@ impl Kinesis<'_> {
         let children = finished.then(|| stream.child_shards(position.shard));
         let shard_number = position.shard;
         let next_shard_iterator = (!finished).then(|| buffer.reissue(req.shard_iterator, now, index));
+        if let Some(next) = &next_shard_iterator {
+            self.state.iterators.remember(next, &buffer);
+        }
         if !records.is_empty() {
             self.core.emit(Event::RecordsRead {
                 stream: stream_name,
