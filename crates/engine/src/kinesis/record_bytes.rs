@@ -53,35 +53,26 @@ trait Block: Sized {
     fn clear(&mut self);
 }
 
-impl Block for String {
-    fn with_capacity(capacity: usize) -> Self {
-        String::with_capacity(capacity)
-    }
-    fn capacity(&self) -> usize {
-        String::capacity(self)
-    }
-    fn len(&self) -> usize {
-        String::len(self)
-    }
-    fn clear(&mut self) {
-        String::clear(self)
-    }
+macro_rules! block {
+    ($type:ty) => {
+        impl Block for $type {
+            fn with_capacity(capacity: usize) -> Self {
+                <$type>::with_capacity(capacity)
+            }
+            fn capacity(&self) -> usize {
+                <$type>::capacity(self)
+            }
+            fn len(&self) -> usize {
+                <$type>::len(self)
+            }
+            fn clear(&mut self) {
+                <$type>::clear(self)
+            }
+        }
+    };
 }
-
-impl Block for Vec<u8> {
-    fn with_capacity(capacity: usize) -> Self {
-        Vec::with_capacity(capacity)
-    }
-    fn capacity(&self) -> usize {
-        Vec::capacity(self)
-    }
-    fn len(&self) -> usize {
-        Vec::len(self)
-    }
-    fn clear(&mut self) {
-        Vec::clear(self)
-    }
-}
+block!(String);
+block!(Vec<u8>);
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Blocks<B> {
