@@ -346,6 +346,35 @@ fn reading_more_than_two_mebibytes_blocks_the_shard_until_paid_off() {
 }
 
 #[test]
+fn trimmed_records_give_their_memory_back() {
+    let mut e = engine();
+    active_stream(&mut e, "s", 1);
+    let data = "x".repeat(100);
+    for _ in 0..2_000 {
+        put(&mut e, "s", "k", &data).unwrap();
+        e.advance_by(SimDuration::from_millis(10));
+    }
+    let shard = |e: &Engine| {
+        (
+            e.kinesis_state().stream("s").unwrap().shards[0].records.len(),
+            e.kinesis_state().stream("s").unwrap().shards[0].record_bytes_held(),
+        )
+    };
+    // Each record holds its data, its key and its 56-digit sequence number.
+    let per_record = 100 + 1 + 56;
+    let (kept, held_before) = shard(&e);
+    assert_eq!(kept, 2_000);
+    assert!((2_000 * per_record..2 * 2_000 * per_record).contains(&held_before), "{held_before} bytes");
+    e.advance_by(SimDuration::from_secs(24 * 3600 - 10));
+    let (kept, held) = shard(&e);
+    assert!(kept > 0 && kept < 2_000, "{kept} records are a day old");
+    // Blocks go whole: at most the two newest of each kind hold trimmed records too.
+    assert!(held < held_before && held <= kept * per_record + 4 * 64 * 1024, "{held} bytes for {kept} records");
+    e.advance_by(SimDuration::from_secs(60));
+    assert_eq!(shard(&e), (0, 0));
+}
+
+#[test]
 fn records_are_trimmed_after_the_retention_period() {
     let mut e = engine();
     active_stream(&mut e, "s", 1);

@@ -542,9 +542,8 @@ impl MemoEntry {
 impl IteratorMemo {
     /// Decodes `text` into `buffer`, from the memo when it was issued lately.
     pub(crate) fn decode<'a>(&self, text: &str, buffer: &'a mut IteratorBuffer) -> Option<IteratorFields<'a>> {
-        let text = text.as_bytes();
-        let Some(hit) = self.entries.iter().find(|e| e.text[..e.text_len] == *text) else {
-            return IteratorFields::decode(core::str::from_utf8(text).ok()?, buffer);
+        let Some(hit) = self.entries.iter().find(|e| e.text[..e.text_len] == *text.as_bytes()) else {
+            return IteratorFields::decode(text, buffer);
         };
         buffer.bytes[..hit.len].copy_from_slice(&hit.bytes[..hit.len]);
         buffer.len = Some(hit.len);

@@ -41,7 +41,7 @@ impl Kinesis<'_> {
             }
         }
         let mut subscribers = Vec::new();
-        let result = match write(core, stream, req.partition_key, req.data, hash_key, now) {
+        let result = match write(core, stream, &req.partition_key, &req.data, hash_key, now) {
             Ok((shard, index)) => {
                 let shard = &stream.shards[shard as usize];
                 subscribers.extend_from_slice(&shard.subscribers);
@@ -128,7 +128,7 @@ impl Kinesis<'_> {
         }
         let mut subscribers = Vec::new();
         for (entry, hash_key) in req.records.into_iter().zip(hash_keys) {
-            match write(core, stream, entry.partition_key, entry.data, hash_key, now) {
+            match write(core, stream, &entry.partition_key, &entry.data, hash_key, now) {
                 Ok((shard, index)) => {
                     subscribers.extend_from_slice(&stream.shards[shard as usize].subscribers);
                     outcome(stream, EntryOutcome::Written { shard, index });
@@ -380,8 +380,8 @@ fn rate_exceeded(shard: u32, stream: &str, account: &str) -> String {
 fn write(
     core: &mut Core,
     stream: &mut Stream,
-    partition_key: String,
-    data: Vec<u8>,
+    partition_key: &str,
+    data: &[u8],
     hash_key: u128,
     now: SimTime,
 ) -> Result<(u32, u64), Throttled> {
@@ -402,7 +402,7 @@ fn write(
     shard.next_index += 1;
     shard.metrics.incoming_records += 1;
     shard.metrics.incoming_bytes += size;
-    shard.store(index, now, hash_key, &partition_key, &data);
+    shard.store(index, now, hash_key, partition_key, data);
     if shard.retention_deadline.is_none() {
         shard.retention_deadline = Some(core.deadlines.schedule(
             now + retention,
