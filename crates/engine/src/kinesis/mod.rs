@@ -304,7 +304,7 @@ impl Shard {
     /// from the record, formatted only if it is no longer retained.
     pub(crate) fn written_sequence_number(&self, index: u64, arrival: SimTime) -> String {
         match self.record(index) {
-            Some(record) => String::from(self.bytes.sequence_number(&record.bytes)),
+            Some(record) => String::from(self.record_sequence_number(record)),
             None => self.sequence_number(index, arrival),
         }
     }
@@ -371,10 +371,10 @@ impl Shard {
     /// A stored record as readers get it.
     pub fn view(&self, record: &StoredRecord) -> RecordView {
         RecordView {
-            sequence_number: String::from(self.bytes.sequence_number(&record.bytes)),
+            sequence_number: String::from(self.record_sequence_number(record)),
             approximate_arrival: record.arrival,
-            data: self.bytes.data(&record.bytes).to_vec(),
-            partition_key: String::from(self.bytes.partition_key(&record.bytes)),
+            data: self.data(record).to_vec(),
+            partition_key: String::from(self.partition_key(record)),
         }
     }
 

@@ -127,7 +127,7 @@ impl Kinesis<'_> {
             )?);
         }
         let mut subscribers = Vec::new();
-        for (entry, hash_key) in req.records.into_iter().zip(hash_keys) {
+        for (entry, hash_key) in req.records.iter().zip(hash_keys) {
             match write(core, stream, &entry.partition_key, &entry.data, hash_key, now) {
                 Ok((shard, index)) => {
                     subscribers.extend_from_slice(&stream.shards[shard as usize].subscribers);

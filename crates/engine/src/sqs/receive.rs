@@ -11,7 +11,7 @@ use super::error::{SqsError, SqsErrorCode};
 use super::model::*;
 use super::queue::{MessageState, Queue, ReceiveAttempt, StoredMessage};
 use super::receipt::{self, Receipt};
-use super::send::DEDUPLICATION_WINDOW;
+use super::send::{write_id_and_md5, DEDUPLICATION_WINDOW, ID_CHARS, MD5_CHARS};
 use super::throttle::ThrottledAction;
 use super::{validate, QueueId, Sqs};
 use crate::engine::{Deadline, DeadlineKey};
@@ -122,18 +122,14 @@ fn render(queue: &Queue, m: &StoredMessage, receipt: (u64, Receipt), spec: &Rece
             message_attributes.insert(name.clone(), value.clone());
         }
     }
-    const ID: usize = 36;
-    const MD5: usize = 32;
-    let mut texts = [0u8; ID + MD5 + receipt::ENCODED_LEN];
-    let (id, rest) = texts.split_at_mut(ID);
-    let (md5, handle) = rest.split_at_mut(MD5);
-    id.copy_from_slice(&m.id.to_canonical());
-    hex::encode_into(&m.md5_of_body, md5);
+    let mut texts = [0u8; ID_CHARS + MD5_CHARS + receipt::ENCODED_LEN];
+    let (id_and_md5, handle) = texts.split_at_mut(ID_CHARS + MD5_CHARS);
     let (seed, receipt) = receipt;
-    if let Ok(handle) = handle.try_into() {
+    if let (Ok(id_and_md5), Ok(handle)) = (id_and_md5.try_into(), handle.try_into()) {
+        write_id_and_md5(id_and_md5, &m.id, &m.md5_of_body);
         receipt::encode_into(seed, receipt, handle);
     }
-    let [message_id, md5_of_body, receipt_handle] = ascii::strings(&texts, [ID, MD5, receipt::ENCODED_LEN]);
+    let [message_id, md5_of_body, receipt_handle] = ascii::strings(&texts, [ID_CHARS, MD5_CHARS, receipt::ENCODED_LEN]);
     Message {
         message_id,
         receipt_handle,

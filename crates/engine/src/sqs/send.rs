@@ -23,6 +23,18 @@ use crate::{ascii, hex};
 /// FIFO deduplication ids are remembered this long, even after deletion.
 pub const DEDUPLICATION_WINDOW: SimDuration = SimDuration::from_mins(5);
 
+/// Characters of a message id, and of an MD5 digest in hex.
+pub(crate) const ID_CHARS: usize = 36;
+pub(crate) const MD5_CHARS: usize = 32;
+
+/// Writes a message's id and its body's digest side by side, as SendMessage
+/// and ReceiveMessage answer them (then made strings by [`ascii::strings`]).
+pub(crate) fn write_id_and_md5(out: &mut [u8; ID_CHARS + MD5_CHARS], id: &Uuid, md5: &[u8; 16]) {
+    let (id_text, md5_text) = out.split_at_mut(ID_CHARS);
+    id_text.copy_from_slice(&id.to_canonical());
+    hex::encode_into(md5, md5_text);
+}
+
 /// The members of one message to send, shared by SendMessage and batch
 /// entries. Owned, so the body and attributes move into the queue uncopied.
 pub(crate) struct Outgoing {
@@ -224,10 +236,9 @@ impl Sqs<'_> {
         let md5_of_attributes = validate::md5_of_attributes(&msg.attributes);
         let md5_of_system_attributes = validate::md5_of_attributes(&msg.system_attributes);
         let digests = |message_id: Uuid, sequence_number: Option<u128>| {
-            let mut texts = [0u8; 36 + 32];
-            texts[..36].copy_from_slice(&message_id.to_canonical());
-            hex::encode_into(&md5_of_body, &mut texts[36..]);
-            let [message_id, md5_of_message_body] = ascii::strings(&texts, [36, 32]);
+            let mut texts = [0u8; ID_CHARS + MD5_CHARS];
+            write_id_and_md5(&mut texts, &message_id, &md5_of_body);
+            let [message_id, md5_of_message_body] = ascii::strings(&texts, [ID_CHARS, MD5_CHARS]);
             SendMessageResult {
                 message_id,
                 md5_of_message_body,
