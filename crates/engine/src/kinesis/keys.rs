@@ -166,11 +166,11 @@ impl SequenceNumber {
     /// in decimal, which is much cheaper than converting the 188 bits again
     /// (a shard writing many records a second does this for most of them).
     pub(crate) fn next_digits(&self, digits: &SequenceDigits, next: &SequenceNumber) -> Option<SequenceDigits> {
-        const TWO_TO_THE_80: &[u8] = b"1208925819614629174706176";
+        const TWO_TO_THE_80: [u64; 4] = digit_words(b"1208925819614629174706176");
         let follows = next.index == self.index.checked_add(1)?
             && (next.shard_created_secs, next.shard, next.arrival_secs)
                 == (self.shard_created_secs, self.shard, self.arrival_secs);
-        follows.then(|| digits.plus(TWO_TO_THE_80))
+        follows.then(|| digits.plus(&TWO_TO_THE_80))
     }
 
     /// `None` for anything that is not a version-2 number this engine could
@@ -212,25 +212,31 @@ impl SequenceDigits {
         &self.buffer[usize::from(self.start)..]
     }
 
-    /// These digits plus the decimal `addend`, digit by digit from the right
-    /// (the buffer holds `'0'`s left of the digits, and the sum of two
-    /// sequence-number-sized values stays far inside its 63 places).
-    fn plus(&self, addend: &[u8]) -> SequenceDigits {
+    /// These digits plus `addend` (from [`digit_words`]), eight digits at a
+    /// time: a digit-by-digit carry chain over the 25 digits of 2^80 cost
+    /// more than the rest of storing a record. The buffer holds `'0'`s left
+    /// of the digits, and the sum of two sequence-number-sized values stays
+    /// far inside its 63 places.
+    fn plus(&self, addend: &[u64; 4]) -> SequenceDigits {
         let mut sum = *self;
         let len = sum.buffer.len();
-        let (head, tail) = sum.buffer.split_at_mut(len - addend.len().min(len));
-        let mut carry = 0u8;
-        for (slot, digit) in tail.iter_mut().rev().zip(addend.iter().rev()) {
-            let total = (*slot - b'0') + (digit - b'0') + carry;
-            carry = u8::from(total >= 10);
-            *slot = b'0' + total - 10 * carry;
+        let low_start = len - 8 * addend.len();
+        let mut carry = 0;
+        for (chunk, digits) in sum.buffer[low_start..].chunks_exact_mut(8).rev().zip(addend.iter().rev()) {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            let (total, carry_out) =
+                add_decimal_words(u64::from_be_bytes(word).wrapping_sub(ASCII_ZEROS), *digits, carry);
+            chunk.copy_from_slice(&(total + ASCII_ZEROS).to_be_bytes());
+            carry = carry_out;
         }
+        let (head, _) = sum.buffer.split_at_mut(low_start);
         let mut leftmost = head.len();
         while carry == 1 && leftmost > 0 {
             leftmost -= 1;
             let total = head[leftmost] - b'0' + 1;
-            carry = u8::from(total >= 10);
-            head[leftmost] = b'0' + total - 10 * carry;
+            carry = u64::from(total >= 10);
+            head[leftmost] = b'0' + total - 10 * carry as u8;
         }
         let mut start = usize::from(sum.start).min(leftmost);
         while start + 1 < len && sum.buffer[start] == b'0' {
@@ -239,6 +245,42 @@ impl SequenceDigits {
         sum.start = start as u8;
         sum
     }
+}
+
+/// `'0'` in every byte of a word.
+const ASCII_ZEROS: u64 = 0x3030_3030_3030_3030;
+/// The low bit of every byte of a word.
+const BYTE_LOW_BITS: u64 = 0x0101_0101_0101_0101;
+
+/// A decimal number of at most 32 digits as four words of eight digit
+/// values (0 to 9, one per byte), most significant digit first, the way
+/// [`SequenceDigits::plus`] reads its buffer.
+const fn digit_words(decimal: &[u8]) -> [u64; 4] {
+    let mut words = [0u64; 4];
+    let mut from_right = 0;
+    while from_right < decimal.len() && from_right < 32 {
+        let digit = (decimal[decimal.len() - 1 - from_right] - b'0') as u64;
+        words[3 - from_right / 8] |= digit << (8 * (from_right % 8));
+        from_right += 1;
+    }
+    words
+}
+
+/// Adds two words of eight decimal digit values (one per byte, most
+/// significant first) and a carry in, returning the eight digits of the sum
+/// and the carry out. Each byte is biased by 246 so that a digit sum of ten
+/// or more carries into the next byte exactly as a decimal carry would; the
+/// bytes that did not carry then take the bias back off (they hold at least
+/// 246, so nothing borrows).
+fn add_decimal_words(a: u64, b: u64, carry_in: u64) -> (u64, u64) {
+    const BIAS: u64 = 0xF6F6_F6F6_F6F6_F6F6;
+    let wide = u128::from(a) + u128::from(b) + u128::from(BIAS) + u128::from(carry_in);
+    let biased = wide as u64;
+    let carry_out = (wide >> 64) as u64;
+    let carried_into = (biased ^ a ^ b ^ BIAS) & BYTE_LOW_BITS;
+    let carried_out_of = carried_into >> 8 | carry_out << 56;
+    let unbias = (!carried_out_of & BYTE_LOW_BITS) * 0xF6;
+    (biased - unbias, carry_out)
 }
 
 impl core::fmt::Debug for SequenceDigits {
@@ -583,6 +625,7 @@ fn decode_first_layout(text: &str, bytes: &mut [u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::format;
     use proptest::prelude::*;
 
     proptest! {
@@ -601,6 +644,52 @@ mod tests {
             prop_assert_eq!(this.next_digits(&digits, &other), None, "another second");
             prop_assert_eq!(this.next_digits(&digits, &SequenceNumber { index: index + 2, ..this }), None);
         }
+    }
+
+    /// Schoolbook decimal addition, the reference for `SequenceDigits::plus`.
+    fn added(a: &str, b: &str) -> String {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        let mut digits = Vec::new();
+        let mut carry = 0;
+        for i in 0..a.len().max(b.len()) {
+            let digit = |s: &[u8]| if i < s.len() { s[s.len() - 1 - i] - b'0' } else { 0 };
+            let total = digit(a) + digit(b) + carry;
+            digits.push(b'0' + total % 10);
+            carry = total / 10;
+        }
+        if carry > 0 {
+            digits.push(b'1');
+        }
+        while digits.len() > 1 && digits.last() == Some(&b'0') {
+            digits.pop();
+        }
+        digits.iter().rev().map(|d| char::from(*d)).collect()
+    }
+
+    fn digits_of(decimal: &str) -> SequenceDigits {
+        let mut buffer = [b'0'; 63];
+        buffer[63 - decimal.len()..].copy_from_slice(decimal.as_bytes());
+        let start = buffer.iter().position(|d| *d != b'0').unwrap_or(62);
+        SequenceDigits { buffer, start: start as u8 }
+    }
+
+    proptest! {
+        #[test]
+        fn adding_eight_digits_at_a_time_matches_schoolbook_addition(
+            number in "[1-9][0-9]{0,57}|9{1,58}",
+            addend in "[0-9]{1,32}|9{1,32}",
+        ) {
+            let sum = digits_of(&number).plus(&digit_words(addend.as_bytes()));
+            prop_assert_eq!(sum.as_str(), added(&number, &addend));
+        }
+    }
+
+    #[test]
+    fn carries_run_past_the_added_digits() {
+        let nines = "9".repeat(57);
+        assert_eq!(digits_of(&nines).plus(&digit_words(b"1")).as_str(), format!("1{}", "0".repeat(57)));
+        assert_eq!(digits_of("0").plus(&digit_words(b"0")).as_str(), "0");
+        assert_eq!(digits_of("5").plus(&digit_words(b"5")).as_str(), "10");
     }
 
     #[test]
