@@ -273,6 +273,7 @@ pub(super) fn push(core: &mut Core, state: &mut KinesisState, id: u64) {
     let shard = &stream.shards[subscription.shard as usize];
     let window = subscription.window.at(now);
     let mut records = Vec::new();
+    let mut read = keys::LastDigits::default();
     let mut index = subscription.next_index.max(shard.trim_horizon());
     while let Some(record) = shard.record(index) {
         let size = record.size() as u64;
@@ -280,7 +281,7 @@ pub(super) fn push(core: &mut Core, state: &mut KinesisState, id: u64) {
             break;
         }
         window.bytes += size;
-        records.push(shard.view(record));
+        records.push(shard.view(record, &mut read));
         index += 1;
     }
     let caught_up = index >= shard.next_index;

@@ -283,6 +283,33 @@ fn add_decimal_words(a: u64, b: u64, carry_in: u64) -> (u64, u64) {
     (biased - unbias, carry_out)
 }
 
+/// A sequence number and its digits, so that the next one of the same
+/// second is formatted by adding 2^80 to them ([`SequenceNumber::next_digits`]):
+/// a shard keeps the last it wrote, and a read keeps the last it returned.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct LastDigits(Option<(SequenceNumber, SequenceDigits)>);
+
+impl LastDigits {
+    /// `number`'s digits if they are these.
+    pub(crate) fn get(&self, number: &SequenceNumber) -> Option<&SequenceDigits> {
+        self.0.as_ref().filter(|(last, _)| last == number).map(|(_, digits)| digits)
+    }
+
+    /// `number`'s digits — these, `also`'s, these plus 2^80, or formatted
+    /// afresh — kept as the last.
+    pub(crate) fn digits(&mut self, number: SequenceNumber, also: &LastDigits) -> SequenceDigits {
+        let digits = match self.get(&number).or_else(|| also.get(&number)) {
+            Some(digits) => *digits,
+            None => self
+                .0
+                .and_then(|(last, digits)| last.next_digits(&digits, &number))
+                .unwrap_or_else(|| number.to_digits()),
+        };
+        self.0 = Some((number, digits));
+        digits
+    }
+}
+
 impl core::fmt::Debug for SequenceDigits {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         core::fmt::Debug::fmt(self.as_str(), f)

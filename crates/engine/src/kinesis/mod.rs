@@ -214,13 +214,14 @@ pub struct Shard {
     pub closed_at: Option<SimTime>,
     /// Records still within retention, by increasing index (contiguous).
     pub records: VecDeque<StoredRecord>,
-    /// Their sequence numbers, partition keys and data.
+    /// Their partition keys and data.
     bytes: RecordBytes,
     /// `shardId-…`, formatted once: PutRecord answers with it every time.
     id: String,
     /// The last sequence number written, and its digits: the next record of
-    /// the same second adds to them instead of formatting afresh.
-    last_sequence: Option<(keys::SequenceNumber, keys::SequenceDigits)>,
+    /// the same second adds to them instead of formatting afresh, and
+    /// PutRecord and a reader at the tip copy them.
+    last_sequence: keys::LastDigits,
     /// The index the next record gets; the first record is 1.
     pub next_index: u64,
     pub(crate) writes: RateWindow,
@@ -277,7 +278,7 @@ impl Shard {
             records: VecDeque::new(),
             bytes: RecordBytes::default(),
             id: keys::shard_id(number),
-            last_sequence: None,
+            last_sequence: keys::LastDigits::default(),
             next_index: 1,
             writes: RateWindow::default(),
             reads: RateWindow::default(),
@@ -301,17 +302,18 @@ impl Shard {
     }
 
     /// The sequence number of a record just written at `arrival`: copied
-    /// from the record, formatted only if it is no longer retained.
+    /// from the shard's last, formatted only if another was written since.
     pub(crate) fn written_sequence_number(&self, index: u64, arrival: SimTime) -> String {
-        match self.record(index) {
-            Some(record) => String::from(self.record_sequence_number(record)),
-            None => self.sequence_number(index, arrival),
+        let number = keys::SequenceNumber::new(self.created_at, self.number, index, arrival);
+        match self.last_sequence.get(&number) {
+            Some(digits) => String::from(digits.as_str()),
+            None => number.to_decimal(),
         }
     }
 
-    /// A kept record's sequence number, as formatted when it was written.
-    pub fn record_sequence_number(&self, record: &StoredRecord) -> &str {
-        self.bytes.sequence_number(&record.bytes)
+    /// A kept record's sequence number.
+    pub fn record_sequence_number(&self, record: &StoredRecord) -> String {
+        self.written_sequence_number(record.index, record.arrival)
     }
 
     pub fn partition_key(&self, record: &StoredRecord) -> &str {
@@ -328,16 +330,15 @@ impl Shard {
         self.bytes.capacity()
     }
 
-    /// Keeps a record written now.
+    /// Keeps a record written now. Its sequence number is not kept: it
+    /// follows from the shard, the index and the arrival, and formatting the
+    /// digits as they are read (mostly by adding 2^80 to the record before's)
+    /// costs less than writing 57 digits per record into memory that holds
+    /// a day of them.
     pub(crate) fn store(&mut self, index: u64, arrival: SimTime, hash_key: u128, key: &str, data: &[u8]) {
         let number = keys::SequenceNumber::new(self.created_at, self.number, index, arrival);
-        let digits = match &self.last_sequence {
-            Some((last, digits)) => last.next_digits(digits, &number),
-            None => None,
-        }
-        .unwrap_or_else(|| number.to_digits());
-        let bytes = self.bytes.push(digits.as_str(), key, data);
-        self.last_sequence = Some((number, digits));
+        self.last_sequence.digits(number, &keys::LastDigits::default());
+        let bytes = self.bytes.push(key, data);
         self.records.push_back(StoredRecord { index, arrival, hash_key, bytes });
     }
 
@@ -368,10 +369,12 @@ impl Shard {
         self.records.get(usize::try_from(index.checked_sub(first)?).ok()?)
     }
 
-    /// A stored record as readers get it.
-    pub fn view(&self, record: &StoredRecord) -> RecordView {
+    /// A stored record as readers get it; `read` is the sequence number of
+    /// the record this reader took before it, if any.
+    pub(crate) fn view(&self, record: &StoredRecord, read: &mut keys::LastDigits) -> RecordView {
+        let number = keys::SequenceNumber::new(self.created_at, self.number, record.index, record.arrival);
         RecordView {
-            sequence_number: String::from(self.record_sequence_number(record)),
+            sequence_number: String::from(read.digits(number, &self.last_sequence).as_str()),
             approximate_arrival: record.arrival,
             data: self.data(record).to_vec(),
             partition_key: String::from(self.partition_key(record)),

@@ -1,6 +1,6 @@
-//! Where a shard keeps its records' bytes: each record's sequence number
-//! and partition key (text) and its data (bytes), appended to large blocks
-//! that are freed whole once retention has trimmed every record in them.
+//! Where a shard keeps its records' bytes: each record's partition key
+//! (text) and its data (bytes), appended to large blocks that are freed
+//! whole once retention has trimmed every record in them.
 //!
 //! Records used to own a `String` and a `Vec` each. A shard keeps a day of
 //! records (432,000 at five a second), and freeing their buffers one by one
@@ -32,7 +32,6 @@ pub(crate) struct Span {
     data_start: u32,
     data_len: u32,
     key_len: u16,
-    sequence_len: u8,
 }
 
 impl Span {
@@ -135,38 +134,21 @@ pub(crate) struct RecordBytes {
 }
 
 impl RecordBytes {
-    /// Appends a record. A partition key is at most 256 bytes and a sequence
-    /// number fewer than 64 digits; the data is at most 10 MiB.
-    pub(crate) fn push(&mut self, sequence_number: &str, key: &str, data: &[u8]) -> Span {
-        let (text_block, texts) = self.texts.room_for(sequence_number.len() + key.len());
+    /// Appends a record. A partition key is at most 256 bytes; the data is
+    /// at most 10 MiB.
+    pub(crate) fn push(&mut self, key: &str, data: &[u8]) -> Span {
+        let (text_block, texts) = self.texts.room_for(key.len());
         let text_start = texts.len() as u32;
-        texts.push_str(sequence_number);
         texts.push_str(key);
         let (data_block, bytes) = self.data.room_for(data.len());
         let data_start = bytes.len() as u32;
         bytes.extend_from_slice(data);
-        Span {
-            text_block,
-            data_block,
-            text_start,
-            data_start,
-            data_len: data.len() as u32,
-            key_len: key.len() as u16,
-            sequence_len: sequence_number.len() as u8,
-        }
-    }
-
-    fn text(&self, span: &Span, from: usize, len: usize) -> &str {
-        let start = span.text_start as usize + from;
-        self.texts.get(span.text_block).and_then(|block| block.get(start..start + len)).unwrap_or_default()
-    }
-
-    pub(crate) fn sequence_number(&self, span: &Span) -> &str {
-        self.text(span, 0, usize::from(span.sequence_len))
+        Span { text_block, data_block, text_start, data_start, data_len: data.len() as u32, key_len: key.len() as u16 }
     }
 
     pub(crate) fn partition_key(&self, span: &Span) -> &str {
-        self.text(span, usize::from(span.sequence_len), span.key_len())
+        let start = span.text_start as usize;
+        self.texts.get(span.text_block).and_then(|block| block.get(start..start + span.key_len())).unwrap_or_default()
     }
 
     pub(crate) fn data(&self, span: &Span) -> &[u8] {
@@ -196,19 +178,19 @@ mod tests {
     #[test]
     fn a_record_reads_back_in_its_parts() {
         let mut bytes = RecordBytes::default();
-        let a = bytes.push("49", "ключ", b"data");
-        let b = bytes.push("50", "k", b"");
-        assert_eq!((bytes.sequence_number(&a), bytes.partition_key(&a), bytes.data(&a)), ("49", "ключ", &b"data"[..]));
-        assert_eq!((bytes.sequence_number(&b), bytes.partition_key(&b), bytes.data(&b)), ("50", "k", &b""[..]));
+        let a = bytes.push("ключ", b"data");
+        let b = bytes.push("k", b"");
+        assert_eq!((bytes.partition_key(&a), bytes.data(&a)), ("ключ", &b"data"[..]));
+        assert_eq!((bytes.partition_key(&b), bytes.data(&b)), ("k", &b""[..]));
     }
 
     #[test]
     fn blocks_start_small_and_grow() {
         let mut bytes = RecordBytes::default();
-        bytes.push("1", "k", b"x");
+        bytes.push("k", b"x");
         assert_eq!(bytes.capacity(), 2 * FIRST_BLOCK_BYTES, "a shard with one record holds two small blocks");
         for _ in 0..1_000 {
-            bytes.push("1", "k", &[0; 200]);
+            bytes.push("k", &[0; 200]);
         }
         let sizes: Vec<usize> = bytes.data.blocks.iter().map(Vec::capacity).collect();
         assert_eq!(sizes[..4], [1024, 2048, 4096, 8192]);
@@ -219,8 +201,8 @@ mod tests {
     fn a_large_record_gets_a_block_of_its_own() {
         let mut bytes = RecordBytes::default();
         let big = vec![7u8; 3 * BLOCK_BYTES];
-        let small = bytes.push("1", "k", b"x");
-        let large = bytes.push("2", "k", &big);
+        let small = bytes.push("k", b"x");
+        let large = bytes.push("k", &big);
         assert_eq!(bytes.data(&large), &big[..]);
         assert_eq!(bytes.data(&small), b"x");
         bytes.release_before(Some(&large));
@@ -237,21 +219,21 @@ mod tests {
             steps in proptest::collection::vec((0usize..3_000, 0usize..4), 1..400),
         ) {
             let mut bytes = RecordBytes::default();
-            let mut kept: VecDeque<(Span, Vec<u8>)> = VecDeque::new();
+            let mut kept: VecDeque<(Span, String, Vec<u8>)> = VecDeque::new();
             for (i, (len, trim)) in steps.into_iter().enumerate() {
                 let data: Vec<u8> = (0..len).map(|j| (i + j) as u8).collect();
                 let key = alloc::format!("key-{i}");
-                let span = bytes.push("123", &key, &data);
-                kept.push_back((span, data));
+                let span = bytes.push(&key, &data);
+                kept.push_back((span, key, data));
                 for _ in 0..trim.min(kept.len()) {
                     kept.pop_front();
                 }
-                bytes.release_before(kept.front().map(|(s, _)| s));
-                for (span, data) in &kept {
+                bytes.release_before(kept.front().map(|(s, _, _)| s));
+                for (span, key, data) in &kept {
                     prop_assert_eq!(bytes.data(span), &data[..]);
-                    prop_assert_eq!(bytes.sequence_number(span), "123");
+                    prop_assert_eq!(bytes.partition_key(span), key.as_str());
                 }
-                let needed: usize = kept.iter().map(|(s, _)| 3 + s.key_len() + s.data_len()).sum();
+                let needed: usize = kept.iter().map(|(s, _, _)| s.key_len() + s.data_len()).sum();
                 prop_assert!(bytes.capacity() <= needed + 4 * BLOCK_BYTES);
             }
         }

@@ -283,6 +283,7 @@ impl Kinesis<'_> {
 
         let start = position.next_index.max(shard.trim_horizon());
         let mut records = Vec::new();
+        let mut read = keys::LastDigits::default();
         let mut bytes = 0u64;
         let mut index = start;
         while records.len() < limit {
@@ -292,7 +293,7 @@ impl Kinesis<'_> {
                 break;
             }
             bytes += size;
-            records.push(shard.view(record));
+            records.push(shard.view(record, &mut read));
             index += 1;
         }
         let window = shard.reads.at(now);
