@@ -296,9 +296,10 @@ fn add_decimal_words(a: u64, b: u64, carry_in: u64) -> (u64, u64) {
     (biased - unbias, carry_out)
 }
 
-/// A sequence number and its digits, so that the next one of the same
-/// second is formatted by adding 2^80 to them ([`SequenceNumber::next_digits`]):
-/// a shard keeps the last it wrote, and a read keeps the last it returned.
+/// A sequence number and its digits, so that the next record's (of the same
+/// second or the next) is formatted by adding to them
+/// ([`SequenceNumber::next_digits`]): a shard keeps the last it wrote, and
+/// a read keeps the last it returned.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct LastDigits(Option<(SequenceNumber, SequenceDigits)>);
 
@@ -308,10 +309,10 @@ impl LastDigits {
         self.0.as_ref().filter(|(last, _)| last == number).map(|(_, digits)| digits)
     }
 
-    /// `number`'s digits — these, `also`'s, these plus 2^80, or formatted
-    /// afresh — kept as the last.
-    pub(crate) fn digits(&mut self, number: SequenceNumber, also: &LastDigits) -> SequenceDigits {
-        let digits = match self.get(&number).or_else(|| also.get(&number)) {
+    /// `number`'s digits — these, `also`'s, the next after these, or
+    /// formatted afresh — kept as the last.
+    pub(crate) fn digits(&mut self, number: SequenceNumber, also: Option<&LastDigits>) -> SequenceDigits {
+        let digits = match self.get(&number).or_else(|| also?.get(&number)) {
             Some(digits) => *digits,
             None => match &self.0 {
                 Some((last, digits)) => last.next_digits(digits, &number),

@@ -337,7 +337,7 @@ impl Shard {
     /// a day of them.
     pub(crate) fn store(&mut self, index: u64, arrival: SimTime, hash_key: u128, key: &str, data: &[u8]) {
         let number = keys::SequenceNumber::new(self.created_at, self.number, index, arrival);
-        self.last_sequence.digits(number, &keys::LastDigits::default());
+        self.last_sequence.digits(number, None);
         let bytes = self.bytes.push(key, data);
         self.records.push_back(StoredRecord { index, arrival, hash_key, bytes });
     }
@@ -374,7 +374,7 @@ impl Shard {
     pub(crate) fn view(&self, record: &StoredRecord, read: &mut keys::LastDigits) -> RecordView {
         let number = keys::SequenceNumber::new(self.created_at, self.number, record.index, record.arrival);
         RecordView {
-            sequence_number: String::from(read.digits(number, &self.last_sequence).as_str()),
+            sequence_number: String::from(read.digits(number, Some(&self.last_sequence)).as_str()),
             approximate_arrival: record.arrival,
             data: self.data(record).to_vec(),
             partition_key: String::from(self.partition_key(record)),
