@@ -624,8 +624,13 @@ impl MemoEntry {
 
 impl IteratorMemo {
     /// Decodes `text` into `buffer`, from the memo when it was issued lately.
+    /// The newest entries are tried first: a consumer usually hands back the
+    /// iterator it was just given.
     pub(crate) fn decode<'a>(&self, text: &str, buffer: &'a mut IteratorBuffer) -> Option<IteratorFields<'a>> {
-        let Some(hit) = self.entries.iter().find(|e| e.text[..e.text_len] == *text.as_bytes()) else {
+        // Slots before `next` were filled last, those from `next` on a round before.
+        let (newer, older) = self.entries.split_at(self.next.min(self.entries.len()));
+        let Some(hit) = newer.iter().rev().chain(older.iter().rev()).find(|e| e.text[..e.text_len] == *text.as_bytes())
+        else {
             return IteratorFields::decode(text, buffer);
         };
         buffer.bytes[..hit.len].copy_from_slice(&hit.bytes[..hit.len]);

@@ -282,7 +282,10 @@ impl Kinesis<'_> {
         }
 
         let start = position.next_index.max(shard.trim_horizon());
-        let mut records = Vec::new();
+        // Sized for what is there (up to a point: the byte limit may stop
+        // the read early), so a consumer at the tip gets one exact allocation.
+        let waiting = usize::try_from(shard.next_index.saturating_sub(start)).unwrap_or(usize::MAX);
+        let mut records = Vec::with_capacity(waiting.min(limit).min(64));
         let mut read = keys::LastDigits::default();
         let mut bytes = 0u64;
         let mut index = start;
