@@ -16,13 +16,18 @@ fn document() -> web_sys::Document {
     web_sys::window().and_then(|w| w.document()).expect("a document")
 }
 
-/// Lets Yew render (its scheduler runs after the current task).
+/// Lets the page catch up: a short timer (for the app's own timers), then
+/// until Yew has rendered everything pending. Yew's scheduler yields to the
+/// browser every 16 ms, so on a loaded machine a timer alone could end in
+/// the middle of a render, and a click then used a stale callback (seen as
+/// a missing banner in CI).
 async fn tick() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         let _ =
             web_sys::window().expect("a window").set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10);
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    yew::scheduler::flush().await;
 }
 
 /// A fresh playground in its own `<div>`, paused.
