@@ -202,7 +202,7 @@ impl SequenceNumber {
 /// A number's decimal digits, right-aligned in a buffer wide enough for any
 /// 192-bit value, so that the next record's can be added to them.
 ///
-/// The buffer is 64 bytes so that the eight-digit words [`Self::plus`] reads
+/// The buffer is 64 bytes so that the eight-digit words `plus` reads
 /// sit at multiples of eight from its start: a copy of the buffer is made
 /// in 16-byte pieces, and a word that straddled two of them could not be
 /// read until the copy reached the cache (a stall measured at a third of

@@ -298,13 +298,18 @@ impl Shard {
     }
 
     pub fn sequence_number(&self, index: u64, arrival: SimTime) -> String {
-        keys::SequenceNumber::new(self.created_at, self.number, index, arrival).to_decimal()
+        self.sequence_of(index, arrival).to_decimal()
+    }
+
+    /// What the sequence number of this shard's record `index`, arrived at `arrival`, encodes.
+    fn sequence_of(&self, index: u64, arrival: SimTime) -> keys::SequenceNumber {
+        keys::SequenceNumber::new(self.created_at, self.number, index, arrival)
     }
 
     /// The sequence number of a record just written at `arrival`: copied
     /// from the shard's last, formatted only if another was written since.
     pub(crate) fn written_sequence_number(&self, index: u64, arrival: SimTime) -> String {
-        let number = keys::SequenceNumber::new(self.created_at, self.number, index, arrival);
+        let number = self.sequence_of(index, arrival);
         match self.last_sequence.get(&number) {
             Some(digits) => String::from(digits.as_str()),
             None => number.to_decimal(),
@@ -324,8 +329,8 @@ impl Shard {
         self.bytes.data(&record.bytes)
     }
 
-    /// Bytes held for the records' sequence numbers, keys and data (in
-    /// blocks, free room included).
+    /// Bytes held for the records' partition keys and data (in blocks, free
+    /// room included).
     pub fn record_bytes_held(&self) -> usize {
         self.bytes.capacity()
     }
@@ -336,8 +341,7 @@ impl Shard {
     /// costs less than writing 57 digits per record into memory that holds
     /// a day of them.
     pub(crate) fn store(&mut self, index: u64, arrival: SimTime, hash_key: u128, key: &str, data: &[u8]) {
-        let number = keys::SequenceNumber::new(self.created_at, self.number, index, arrival);
-        self.last_sequence.digits(number, None);
+        self.last_sequence.digits(self.sequence_of(index, arrival), None);
         let bytes = self.bytes.push(key, data);
         self.records.push_back(StoredRecord { index, arrival, hash_key, bytes });
     }
@@ -372,7 +376,7 @@ impl Shard {
     /// A stored record as readers get it; `read` is the sequence number of
     /// the record this reader took before it, if any.
     pub(crate) fn view(&self, record: &StoredRecord, read: &mut keys::LastDigits) -> RecordView {
-        let number = keys::SequenceNumber::new(self.created_at, self.number, record.index, record.arrival);
+        let number = self.sequence_of(record.index, record.arrival);
         RecordView {
             sequence_number: String::from(read.digits(number, Some(&self.last_sequence)).as_str()),
             approximate_arrival: record.arrival,
@@ -407,10 +411,10 @@ impl Shard {
     }
 }
 
-/// A record a shard keeps. Its bytes — the sequence number, formatted once
-/// when it was written, the partition key and the data — are in the shard's
-/// [`RecordBytes`]: read them with [`Shard::partition_key`], [`Shard::data`]
-/// and [`Shard::view`].
+/// A record a shard keeps. Its bytes — the partition key and the data — are
+/// in the shard's `RecordBytes`, and its sequence number follows from the
+/// shard, `index` and `arrival`: read them with [`Shard::partition_key`],
+/// [`Shard::data`] and [`Shard::record_sequence_number`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredRecord {
     pub index: u64,
