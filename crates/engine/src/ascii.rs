@@ -1,22 +1,21 @@
-//! Texts the engine writes itself — ids, hex digests, tokens — as owned
-//! strings. They are ASCII by construction, but safe Rust still validates
-//! UTF-8 to make a `str`, and for a few dozen bytes that costs about as much
-//! as writing them: a response's texts are written side by side into one
-//! buffer and validated once.
+//! Texts the engine writes itself — ids, hex digests, tokens — as strings.
+//! They are ASCII by construction, but safe Rust still validates UTF-8 to
+//! make a `str`, and for a few dozen bytes that costs about as much as
+//! writing them: a response's texts are written side by side into one
+//! buffer and validated once. Texts of a fixed length are answered inline
+//! ([`ArrayString`]), so a response does not allocate for each of them.
 
-use alloc::string::String;
+use arrayvec::ArrayString;
 
-/// Splits `buffer` into `N` strings of the given lengths, in order, after
-/// one UTF-8 validation of the whole. A buffer that is not valid UTF-8 (a
-/// bug: callers write ASCII) gives empty strings rather than a panic.
-pub(crate) fn strings<const N: usize>(buffer: &[u8], lengths: [usize; N]) -> [String; N] {
-    let text = core::str::from_utf8(buffer).unwrap_or_default();
-    let mut start = 0;
-    lengths.map(|len| {
-        let part = text.get(start..start + len).unwrap_or_default();
-        start += len;
-        String::from(part)
-    })
+/// The text of `buffer`: empty if it is not UTF-8 (a bug: callers write ASCII).
+pub(crate) fn text(buffer: &[u8]) -> &str {
+    core::str::from_utf8(buffer).unwrap_or_default()
+}
+
+/// The `N` characters of `text` from `start`, inline; empty where `text`
+/// is too short (a bug, answered without a panic).
+pub(crate) fn inline<const N: usize>(text: &str, start: usize) -> ArrayString<N> {
+    text.get(start..start + N).and_then(|part| ArrayString::from(part).ok()).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -24,14 +23,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn splits_in_order() {
-        let [a, b, c] = strings(b"abcdefg", [2, 0, 5]);
-        assert_eq!((a.as_str(), b.as_str(), c.as_str()), ("ab", "", "cdefg"));
+    fn inline_texts_are_cut_from_one_validated_buffer() {
+        let text = text(b"abcdefg");
+        assert_eq!(inline::<2>(text, 0).as_str(), "ab");
+        assert_eq!(inline::<5>(text, 2).as_str(), "cdefg");
     }
 
     #[test]
-    fn bad_input_gives_empty_strings_not_a_panic() {
-        assert_eq!(strings(&[0xff, b'a'], [1, 1]), [String::new(), String::new()]);
-        assert_eq!(strings(b"ab", [1, 5]), [String::from("a"), String::new()]);
+    fn bad_input_gives_empty_texts_not_a_panic() {
+        assert_eq!(text(&[0xff, b'a']), "");
+        assert_eq!(inline::<5>("ab", 1).as_str(), "");
+        // A cut through a multi-byte character.
+        assert_eq!(inline::<1>("é", 0).as_str(), "");
     }
 }

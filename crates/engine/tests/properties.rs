@@ -70,7 +70,7 @@ struct Tally {
 struct Held {
     queue: usize,
     handle: String,
-    message_id: String,
+    message_id: MessageId,
 }
 
 struct World {
@@ -80,14 +80,14 @@ struct World {
     /// Sends the model expects to have been stored (not deduplicated).
     accepted_sends: u64,
     /// FIFO deduplication ids: when first accepted, and the message id they map to.
-    dedup: HashMap<String, (SimTime, String)>,
+    dedup: HashMap<String, (SimTime, MessageId)>,
     purged_at: [Option<SimTime>; 4],
     held: Vec<Held>,
     /// (queue, message id) -> its most recent receipt handle.
-    latest: HashMap<(usize, String), String>,
+    latest: HashMap<(usize, MessageId), String>,
     /// (queue, group) -> sequence number of the last message delivered from that queue for the first time.
     first_delivery_seq: HashMap<(usize, String), u128>,
-    delivered: HashSet<(usize, String)>,
+    delivered: HashSet<(usize, MessageId)>,
     next_body: u64,
 }
 
@@ -180,7 +180,7 @@ impl World {
                         );
                     }
                     _ => {
-                        self.dedup.insert(dedup_id, (now, r.message_id.clone()));
+                        self.dedup.insert(dedup_id, (now, r.message_id));
                         self.accepted_sends += 1;
                     }
                 }
@@ -192,7 +192,7 @@ impl World {
                 prop_assert!(got.len() <= max as usize);
                 self.check_received(queue, &got)?;
                 for m in got {
-                    self.latest.insert((queue, m.message_id.clone()), m.receipt_handle.clone());
+                    self.latest.insert((queue, m.message_id), m.receipt_handle.clone());
                     self.held.push(Held { queue, handle: m.receipt_handle, message_id: m.message_id });
                 }
                 if self.held.len() > 64 {
@@ -206,7 +206,7 @@ impl World {
                 let h = self.held[pick % self.held.len()].clone();
                 let fifo = h.queue >= FIFO;
                 let before = self.find(h.queue, &h.message_id).map(|m| m.is_in_flight());
-                let is_latest = self.latest.get(&(h.queue, h.message_id.clone())) == Some(&h.handle);
+                let is_latest = self.latest.get(&(h.queue, h.message_id)) == Some(&h.handle);
                 let result = delete(&mut self.engine, &self.urls[h.queue], &h.handle);
                 let after = self.find(h.queue, &h.message_id).is_some();
                 match before {
@@ -277,7 +277,7 @@ impl World {
             .map(|m| (m.id.to_string(), (m.number, m.group_id.as_deref().unwrap_or_default().to_string())))
             .collect();
         for (i, m) in got.iter().enumerate() {
-            let (number, group) = &stored[&m.message_id];
+            let (number, group) = &stored[m.message_id.as_str()];
             prop_assert_eq!(attr(m, "MessageGroupId"), group.as_str());
             let earlier_in_response: HashSet<&str> = got[..i].iter().map(|m| m.message_id.as_str()).collect();
             for (other_id, (other_number, other_group)) in &stored {
@@ -291,7 +291,7 @@ impl World {
                     );
                 }
             }
-            if self.delivered.insert((q, m.message_id.clone())) {
+            if self.delivered.insert((q, m.message_id)) {
                 let seq: u128 = attr(m, "SequenceNumber").parse().unwrap();
                 let last = self.first_delivery_seq.entry((q, group.clone())).or_insert(0);
                 prop_assert!(seq > *last, "first deliveries of group {} out of order", group);

@@ -357,10 +357,10 @@ fn send_message(sqs: &mut Sqs<'_>, m: Members<'_>) -> Result<Value> {
         message_group_id: m.string("MessageGroupId")?,
     })?;
     Ok(Output::new()
-        .put("MD5OfMessageBody", result.md5_of_message_body)
+        .put("MD5OfMessageBody", result.md5_of_message_body.as_str())
         .opt("MD5OfMessageAttributes", result.md5_of_message_attributes)
         .opt("MD5OfMessageSystemAttributes", result.md5_of_message_system_attributes)
-        .put("MessageId", result.message_id)
+        .put("MessageId", result.message_id.as_str())
         .opt("SequenceNumber", result.sequence_number)
         .into_value())
 }
@@ -388,8 +388,8 @@ fn send_message_batch(sqs: &mut Sqs<'_>, m: Members<'_>) -> Result<Value> {
         .map(|s| {
             Output::new()
                 .put("Id", s.id)
-                .put("MessageId", s.message_id)
-                .put("MD5OfMessageBody", s.md5_of_message_body)
+                .put("MessageId", s.message_id.as_str())
+                .put("MD5OfMessageBody", s.md5_of_message_body.as_str())
                 .opt("MD5OfMessageAttributes", s.md5_of_message_attributes)
                 .opt("MD5OfMessageSystemAttributes", s.md5_of_message_system_attributes)
                 .opt("SequenceNumber", s.sequence_number)
@@ -418,9 +418,9 @@ fn receive_body(result: ReceiveMessageResult) -> Value {
         .into_iter()
         .map(|msg| {
             Output::new()
-                .put("MessageId", msg.message_id)
+                .put("MessageId", msg.message_id.as_str())
                 .put("ReceiptHandle", msg.receipt_handle)
-                .put("MD5OfBody", msg.md5_of_body)
+                .put("MD5OfBody", msg.md5_of_body.as_str())
                 .put("Body", msg.body)
                 .string_map("Attributes", &msg.attributes)
                 .opt("MD5OfMessageAttributes", msg.md5_of_message_attributes)

@@ -10,7 +10,15 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+pub use arrayvec::ArrayString;
+
 use super::error::SqsError;
+
+/// A message id as SQS writes it: a UUID, 36 characters. Fixed-length texts
+/// the engine mints are inline strings, so that answering one allocates nothing.
+pub type MessageId = ArrayString<36>;
+/// An MD5 digest in lower-case hex, 32 characters.
+pub type Md5Hex = ArrayString<32>;
 
 /// Queue attributes exactly as AWS transports them: name → string value.
 pub type Attributes = BTreeMap<String, String>;
@@ -111,8 +119,8 @@ pub struct SendMessage {
 }
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SendMessageResult {
-    pub message_id: String,
-    pub md5_of_message_body: String,
+    pub message_id: MessageId,
+    pub md5_of_message_body: Md5Hex,
     pub md5_of_message_attributes: Option<String>,
     pub md5_of_message_system_attributes: Option<String>,
     pub sequence_number: Option<String>,
@@ -136,8 +144,8 @@ pub struct SendMessageBatch {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SendMessageBatchResultEntry {
     pub id: String,
-    pub message_id: String,
-    pub md5_of_message_body: String,
+    pub message_id: MessageId,
+    pub md5_of_message_body: Md5Hex,
     pub md5_of_message_attributes: Option<String>,
     pub md5_of_message_system_attributes: Option<String>,
     pub sequence_number: Option<String>,
@@ -186,9 +194,9 @@ pub struct ReceiveMessage {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Message {
-    pub message_id: String,
+    pub message_id: MessageId,
     pub receipt_handle: String,
-    pub md5_of_body: String,
+    pub md5_of_body: Md5Hex,
     pub body: String,
     /// System attributes requested (`SentTimestamp`, `ApproximateReceiveCount`, ...).
     pub attributes: BTreeMap<String, String>,

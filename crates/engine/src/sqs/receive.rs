@@ -129,11 +129,11 @@ fn render(queue: &Queue, m: &StoredMessage, receipt: (u64, Receipt), spec: &Rece
         write_id_and_md5(id_and_md5, &m.id, &m.md5_of_body);
         receipt::encode_into(seed, receipt, handle);
     }
-    let [message_id, md5_of_body, receipt_handle] = ascii::strings(&texts, [ID_CHARS, MD5_CHARS, receipt::ENCODED_LEN]);
+    let text = ascii::text(&texts);
     Message {
-        message_id,
-        receipt_handle,
-        md5_of_body,
+        message_id: ascii::inline(text, 0),
+        receipt_handle: text.get(ID_CHARS + MD5_CHARS..).unwrap_or_default().into(),
+        md5_of_body: ascii::inline(text, ID_CHARS),
         body: m.body.clone(),
         attributes,
         md5_of_message_attributes: validate::md5_of_attributes(&message_attributes).map(|d| hex::encode(&d)),

@@ -28,7 +28,7 @@ pub(crate) const ID_CHARS: usize = 36;
 pub(crate) const MD5_CHARS: usize = 32;
 
 /// Writes a message's id and its body's digest side by side, as SendMessage
-/// and ReceiveMessage answer them (then made strings by [`ascii::strings`]).
+/// and ReceiveMessage answer them (then cut into inline strings by [`ascii::inline`]).
 pub(crate) fn write_id_and_md5(out: &mut [u8; ID_CHARS + MD5_CHARS], id: &Uuid, md5: &[u8; 16]) {
     let (id_text, md5_text) = out.split_at_mut(ID_CHARS);
     id_text.copy_from_slice(&id.to_canonical());
@@ -238,10 +238,10 @@ impl Sqs<'_> {
         let digests = |message_id: Uuid, sequence_number: Option<u128>| {
             let mut texts = [0u8; ID_CHARS + MD5_CHARS];
             write_id_and_md5(&mut texts, &message_id, &md5_of_body);
-            let [message_id, md5_of_message_body] = ascii::strings(&texts, [ID_CHARS, MD5_CHARS]);
+            let text = ascii::text(&texts);
             SendMessageResult {
-                message_id,
-                md5_of_message_body,
+                message_id: ascii::inline(text, 0),
+                md5_of_message_body: ascii::inline(text, ID_CHARS),
                 md5_of_message_attributes: md5_of_attributes.map(|d| hex::encode(&d)),
                 md5_of_message_system_attributes: md5_of_system_attributes.map(|d| hex::encode(&d)),
                 sequence_number: sequence_number.map(|n| n.to_string()),
