@@ -30,7 +30,7 @@ pub(crate) const fn encoded_len(bytes: usize) -> usize {
 /// Writes the base64 of `bytes` (whole groups) into `out`, which is
 /// `encoded_len(bytes.len())` long.
 pub(crate) fn encode_groups(bytes: &[u8], out: &mut [u8]) {
-    debug_assert!(bytes.len() % 3 == 0 && out.len() == encoded_len(bytes.len()));
+    debug_assert!(bytes.len().is_multiple_of(3) && out.len() == encoded_len(bytes.len()));
     for (group, chars) in bytes.chunks_exact(3).zip(out.chunks_exact_mut(4)) {
         let v = u32::from(group[0]) << 16 | u32::from(group[1]) << 8 | u32::from(group[2]);
         chars.copy_from_slice(&[
@@ -62,7 +62,7 @@ const SHIFTED: [[u32; 256]; 4] = [shifted_sextets(18), shifted_sextets(12), shif
 /// Reads base64 `text` into `out`, which must be exactly as long as the text
 /// decodes to; `None` if any character is not base64 (padding included).
 pub(crate) fn decode_groups(text: &[u8], out: &mut [u8]) -> Option<()> {
-    if text.len() != encoded_len(out.len()) || out.len() % 3 != 0 {
+    if text.len() != encoded_len(out.len()) || !out.len().is_multiple_of(3) {
         return None;
     }
     let mut invalid = 0u32;

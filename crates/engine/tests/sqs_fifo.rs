@@ -252,7 +252,7 @@ fn sequence_numbers_increase_across_the_queue() {
     for m in got {
         let i: usize = m.body[1..].parse().unwrap();
         assert_eq!(attr(&m, "SequenceNumber"), sent[i]);
-        assert_eq!(attr(&m, "MessageGroupId"), if i % 2 == 0 { "even" } else { "odd" });
+        assert_eq!(attr(&m, "MessageGroupId"), if i.is_multiple_of(2) { "even" } else { "odd" });
         assert_eq!(attr(&m, "MessageDeduplicationId"), m.body);
     }
 }

@@ -200,7 +200,7 @@ fn decode_blob(v: &Value) -> Result<Vec<u8>> {
 #[cfg_attr(not(any(feature = "kinesis", feature = "firehose")), allow(dead_code))]
 pub(crate) fn epoch_seconds(t: SimTime) -> Value {
     let millis = t.as_millis();
-    if millis % 1000 == 0 {
+    if millis.is_multiple_of(1000) {
         Value::from(millis / 1000)
     } else {
         Value::from(millis as f64 / 1000.0)
