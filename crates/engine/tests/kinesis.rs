@@ -146,9 +146,9 @@ fn partition_keys_route_by_md5_and_sequence_numbers_increase_per_shard() {
     active_stream(&mut e, "s", 4);
     // MD5("1") = 261578874264819908609102035485573088411, in the fourth quarter.
     let first = put(&mut e, "s", "1", "a").unwrap();
-    assert_eq!(first.shard_id, "shardId-000000000003");
+    assert_eq!(first.shard_id.as_str(), "shardId-000000000003");
     let second = put(&mut e, "s", "1", "b").unwrap();
-    assert_eq!(second.shard_id, "shardId-000000000003");
+    assert_eq!(second.shard_id.as_str(), "shardId-000000000003");
     assert_eq!(first.sequence_number.len(), 56);
     assert!(second.sequence_number > first.sequence_number);
 
@@ -163,7 +163,7 @@ fn partition_keys_route_by_md5_and_sequence_numbers_increase_per_shard() {
             ..Default::default()
         })
         .unwrap();
-    assert_eq!(pinned.shard_id, "shardId-000000000000");
+    assert_eq!(pinned.shard_id.as_str(), "shardId-000000000000");
     let err = e
         .kinesis()
         .put_record(PutRecordRequest {
@@ -181,7 +181,8 @@ fn partition_keys_route_by_md5_and_sequence_numbers_increase_per_shard() {
 fn iterators_read_from_trim_horizon_latest_and_sequence_numbers() {
     let mut e = engine();
     active_stream(&mut e, "s", 1);
-    let seqs: Vec<String> = ["a", "b", "c"].iter().map(|d| put(&mut e, "s", "k", d).unwrap().sequence_number).collect();
+    let seqs: Vec<SequenceNumberText> =
+        ["a", "b", "c"].iter().map(|d| put(&mut e, "s", "k", d).unwrap().sequence_number).collect();
     let shard = "shardId-000000000000";
 
     let it = iterator(&mut e, "s", shard, "TRIM_HORIZON", None).unwrap();
@@ -375,13 +376,14 @@ fn reads_return_the_sequence_numbers_writes_answered_with() {
         e.advance_by(SimDuration::from_millis(300 + 100 * (round % 3)));
     }
     let mut sorted = written.clone();
-    sorted.sort_by_key(|s| (s.len(), s.clone()));
+    sorted.sort_by_key(|s| (s.len(), *s));
     assert_eq!(sorted, written, "sequence numbers increase");
     let shard = "shardId-000000000000";
     for (from, seq) in written.iter().enumerate() {
         let it = iterator(&mut e, "s", shard, "AT_SEQUENCE_NUMBER", Some(seq)).unwrap();
         e.advance_by(SimDuration::from_millis(200));
-        let read: Vec<String> = get(&mut e, &it).unwrap().records.into_iter().map(|r| r.sequence_number).collect();
+        let read: Vec<SequenceNumberText> =
+            get(&mut e, &it).unwrap().records.into_iter().map(|r| r.sequence_number).collect();
         assert_eq!(read, written[from..], "read from record {from}");
     }
 }
@@ -501,7 +503,7 @@ fn splitting_closes_the_parent_and_readers_move_on_to_the_children() {
     assert_eq!(d.shards[1].hash_key_range.ending + 1, d.shards[2].hash_key_range.starting);
 
     let after = put(&mut e, "s", "k", "after").unwrap();
-    assert_ne!(after.shard_id, "shardId-000000000000");
+    assert_ne!(after.shard_id.as_str(), "shardId-000000000000");
     let page = get(&mut e, &parent_it).unwrap();
     assert_eq!(bodies(&page), ["before", "during"]);
     assert!(page.next_shard_iterator.is_none(), "a closed shard read to its end has no next iterator");
@@ -678,7 +680,7 @@ mod fan_out {
         e.advance_by(SimDuration::ZERO);
         let (events, end) = e.kinesis().take_subscription_events(id).unwrap();
         assert_eq!(texts(&events), [["old"]]);
-        assert_eq!(events[0].continuation_sequence_number, events[0].records[0].sequence_number);
+        assert_eq!(events[0].continuation_sequence_number, events[0].records[0].sequence_number.as_str());
         assert_eq!(end, None);
 
         e.advance_by(SimDuration::from_secs(2));

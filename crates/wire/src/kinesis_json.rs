@@ -311,7 +311,7 @@ fn put_record(k: &mut Kinesis<'_>, m: Members<'_>) -> Result<Value> {
         explicit_hash_key: m.string("ExplicitHashKey")?,
         sequence_number_for_ordering: m.string("SequenceNumberForOrdering")?,
     })?;
-    Ok(Output::new().put("ShardId", r.shard_id).put("SequenceNumber", r.sequence_number).into_value())
+    Ok(Output::new().put("ShardId", r.shard_id.as_str()).put("SequenceNumber", r.sequence_number.as_str()).into_value())
 }
 
 fn put_records(k: &mut Kinesis<'_>, m: Members<'_>) -> Result<Value> {
@@ -331,9 +331,10 @@ fn put_records(k: &mut Kinesis<'_>, m: Members<'_>) -> Result<Value> {
         .records
         .into_iter()
         .map(|e| match e {
-            PutRecordsResult::Ok { shard_id, sequence_number } => {
-                Output::new().put("SequenceNumber", sequence_number).put("ShardId", shard_id).into_value()
-            }
+            PutRecordsResult::Ok { shard_id, sequence_number } => Output::new()
+                .put("SequenceNumber", sequence_number.as_str())
+                .put("ShardId", shard_id.as_str())
+                .into_value(),
             PutRecordsResult::Failed { error_code, error_message } => {
                 Output::new().put("ErrorCode", error_code).put("ErrorMessage", error_message).into_value()
             }

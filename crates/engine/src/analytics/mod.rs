@@ -579,7 +579,7 @@ fn poll(core: &mut Core, kinesis: &mut KinesisState, app: &mut Application) {
             }
         };
         for record in &response.records {
-            cursor.last_sequence = Some(record.sequence_number.clone());
+            cursor.last_sequence = Some(record.sequence_number.as_str().into());
         }
         match response.next_shard_iterator {
             Some(next) => cursor.iterator = Some(next),
@@ -611,7 +611,7 @@ fn poll(core: &mut Core, kinesis: &mut KinesisState, app: &mut Application) {
                         app.errors.push_back(ErrorRow {
                             at: core.now,
                             shard,
-                            sequence_number: record.sequence_number,
+                            sequence_number: record.sequence_number.as_str().into(),
                             data: String::from_utf8_lossy(&record.data).into_owned(),
                             reason,
                         });

@@ -77,7 +77,7 @@ impl Firehose<'_> {
             match Kinesis::new(core, kinesis).get_records(request) {
                 Ok(response) => {
                     for record in response.records {
-                        reader.last_sequence_number = Some(record.sequence_number);
+                        reader.last_sequence_number = Some(record.sequence_number.as_str().into());
                         accept(core, stream, sinks, record.data, record.approximate_arrival);
                         accepted += 1;
                     }

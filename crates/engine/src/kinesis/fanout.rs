@@ -296,7 +296,7 @@ pub(super) fn push(core: &mut Core, state: &mut KinesisState, id: u64) {
     let millis_behind_latest = shard.millis_behind(index, now);
     // AWS's continuation number is the last record's, or where reading would resume.
     let continuation_sequence_number = match records.last() {
-        Some(last) => last.sequence_number.clone(),
+        Some(last) => last.sequence_number.as_str().into(),
         None => shard.sequence_number(index.saturating_sub(1), now),
     };
     let child_shards = ended.then(|| stream.child_shards(shard.number));

@@ -995,7 +995,7 @@ fn poll_shard(core: &mut Core, state: &mut KinesisState, app: &mut KclApplicatio
         let Some(held) = worker.held.get_mut(&shard) else { return };
         for record in response.records {
             let index = SequenceNumber::parse(&record.sequence_number).map_or(0, |s| s.index);
-            held.last_sequence = Some(record.sequence_number.clone());
+            held.last_sequence = Some(record.sequence_number.as_str().into());
             if history > 0 {
                 if worker.recent.len() == history {
                     worker.recent.pop_front();
@@ -1003,7 +1003,7 @@ fn poll_shard(core: &mut Core, state: &mut KinesisState, app: &mut KclApplicatio
                 worker.recent.push_back(ProcessedRecord {
                     shard,
                     index,
-                    sequence_number: record.sequence_number,
+                    sequence_number: record.sequence_number.as_str().into(),
                     partition_key: record.partition_key,
                     data: record.data,
                     at: now,

@@ -220,6 +220,12 @@ impl SequenceDigits {
         core::str::from_utf8(self.as_bytes()).unwrap_or_default()
     }
 
+    /// The digits as a response carries them, inline.
+    pub fn to_text(&self) -> super::model::SequenceNumberText {
+        // The buffer is as wide as the text type, so the digits always fit.
+        super::model::SequenceNumberText::from(self.as_str()).unwrap_or_default()
+    }
+
     /// The digits, ASCII.
     pub fn as_bytes(&self) -> &[u8] {
         &self.buffer[usize::from(self.start)..]

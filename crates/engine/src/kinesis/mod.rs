@@ -293,6 +293,11 @@ impl Shard {
         self.id.clone()
     }
 
+    /// The id inline, as write answers carry it.
+    pub(crate) fn short_id(&self) -> ShardId {
+        ShardId::from(&self.id).unwrap_or_default()
+    }
+
     pub fn is_open(&self) -> bool {
         self.closed_at.is_none()
     }
@@ -308,17 +313,17 @@ impl Shard {
 
     /// The sequence number of a record just written at `arrival`: copied
     /// from the shard's last, formatted only if another was written since.
-    pub(crate) fn written_sequence_number(&self, index: u64, arrival: SimTime) -> String {
+    pub(crate) fn written_sequence_text(&self, index: u64, arrival: SimTime) -> SequenceNumberText {
         let number = self.sequence_of(index, arrival);
         match self.last_sequence.get(&number) {
-            Some(digits) => String::from(digits.as_str()),
-            None => number.to_decimal(),
+            Some(digits) => digits.to_text(),
+            None => number.to_digits().to_text(),
         }
     }
 
     /// A kept record's sequence number.
     pub fn record_sequence_number(&self, record: &StoredRecord) -> String {
-        self.written_sequence_number(record.index, record.arrival)
+        String::from(self.written_sequence_text(record.index, record.arrival).as_str())
     }
 
     pub fn partition_key(&self, record: &StoredRecord) -> &str {
@@ -378,7 +383,7 @@ impl Shard {
     pub(crate) fn view(&self, record: &StoredRecord, read: &mut keys::LastDigits) -> RecordView {
         let number = self.sequence_of(record.index, record.arrival);
         RecordView {
-            sequence_number: String::from(read.digits(number, Some(&self.last_sequence)).as_str()),
+            sequence_number: read.digits(number, Some(&self.last_sequence)).to_text(),
             approximate_arrival: record.arrival,
             data: self.data(record).to_vec(),
             partition_key: String::from(self.partition_key(record)),

@@ -4,7 +4,17 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+pub use arrayvec::ArrayString;
+
 use crate::time::SimTime;
+
+/// A shard id as Kinesis writes it (`shardId-` and twelve digits), in the
+/// answers to writes. Fixed-length texts the engine mints are inline
+/// strings, so that answering a write or a read allocates nothing for them.
+pub type ShardId = ArrayString<20>;
+/// A record's sequence number in decimal, in the answers to writes and reads
+/// (the numbers this engine issues have 56 digits; AWS's are of that size).
+pub type SequenceNumberText = ArrayString<64>;
 
 /// How a request names its stream: AWS accepts `StreamName` or `StreamARN`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -169,8 +179,8 @@ pub struct PutRecordRequest {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PutRecordResponse {
-    pub shard_id: String,
-    pub sequence_number: String,
+    pub shard_id: ShardId,
+    pub sequence_number: SequenceNumberText,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -189,7 +199,7 @@ pub struct PutRecordsRequest {
 /// One entry of a PutRecords answer, in request order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PutRecordsResult {
-    Ok { shard_id: String, sequence_number: String },
+    Ok { shard_id: ShardId, sequence_number: SequenceNumberText },
     Failed { error_code: String, error_message: String },
 }
 
@@ -219,7 +229,7 @@ pub struct GetRecordsRequest {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordView {
-    pub sequence_number: String,
+    pub sequence_number: SequenceNumberText,
     pub approximate_arrival: SimTime,
     pub data: Vec<u8>,
     pub partition_key: String,

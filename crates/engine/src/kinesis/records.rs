@@ -46,8 +46,8 @@ impl Kinesis<'_> {
                 let shard = &stream.shards[shard as usize];
                 subscribers.extend_from_slice(&shard.subscribers);
                 Ok(PutRecordResponse {
-                    shard_id: shard.id(),
-                    sequence_number: shard.written_sequence_number(index, now),
+                    shard_id: shard.short_id(),
+                    sequence_number: shard.written_sequence_text(index, now),
                 })
             }
             Err(Throttled { shard }) => Err(KinesisError::new(
@@ -69,8 +69,8 @@ impl Kinesis<'_> {
                 EntryOutcome::Written { shard, index } => {
                     let shard = &stream.shards[shard as usize];
                     PutRecordsResult::Ok {
-                        shard_id: shard.id(),
-                        sequence_number: shard.written_sequence_number(index, now),
+                        shard_id: shard.short_id(),
+                        sequence_number: shard.written_sequence_text(index, now),
                     }
                 }
                 EntryOutcome::Throttled { shard } => {
