@@ -407,6 +407,7 @@ impl EventLog {
         EventLog { entries: VecDeque::new(), capacity, dropped: 0 }
     }
 
+    #[inline(always)]
     pub(crate) fn push(&mut self, at: SimTime, event: Event) {
         if self.capacity == 0 {
             self.dropped += 1;
