@@ -40,23 +40,29 @@ impl Kinesis<'_> {
                 )));
             }
         }
-        let mut subscribers = Vec::new();
-        let result = match write(core, stream, &req.partition_key, &req.data, hash_key, now) {
-            Ok((shard, index)) => {
-                let shard = &stream.shards[shard as usize];
-                subscribers.extend_from_slice(&shard.subscribers);
-                Ok(PutRecordResponse {
-                    shard_id: shard.short_id(),
-                    sequence_number: shard.written_sequence_text(index, now),
-                })
+        let (shard, index) = match write(core, stream, &req.partition_key, &req.data, hash_key, now) {
+            Ok(written) => written,
+            Err(Throttled { shard }) => {
+                return Err(KinesisError::new(
+                    KinesisErrorCode::ProvisionedThroughputExceededException,
+                    rate_exceeded(shard, &stream.name, &core.config.account_id),
+                ))
             }
-            Err(Throttled { shard }) => Err(KinesisError::new(
-                KinesisErrorCode::ProvisionedThroughputExceededException,
-                rate_exceeded(shard, &stream.name, &core.config.account_id),
-            )),
         };
+        let shard = &stream.shards[shard as usize];
+        let answer = |shard: &Shard| PutRecordResponse {
+            shard_id: shard.short_id(),
+            sequence_number: shard.written_sequence_text(index, now),
+        };
+        if shard.subscribers.is_empty() {
+            // Built where it is returned: held across another call, the
+            // answer was copied, and the copy waited on the stores that had
+            // just written it.
+            return Ok(answer(shard));
+        }
+        let (subscribers, response) = (shard.subscribers.clone(), answer(shard));
         fanout::wake(self.core, &mut self.state.subscriptions, &subscribers);
-        result
+        Ok(response)
     }
 
     pub fn put_records(&mut self, req: PutRecordsRequest) -> Result<PutRecordsResponse, KinesisError> {
