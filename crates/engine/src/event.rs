@@ -4,8 +4,8 @@
 //! the caller drains; when it is full the oldest entries are dropped and
 //! counted, so a forgotten log can never grow without bound.
 
-use alloc::collections::VecDeque;
 use alloc::rc::Rc;
+use alloc::vec::Vec;
 use core::fmt;
 
 use crate::rng::Uuid;
@@ -396,7 +396,9 @@ impl fmt::Display for LoggedEvent {
 /// A bounded ring of events.
 #[derive(Clone, Debug)]
 pub struct EventLog {
-    entries: VecDeque<LoggedEvent>,
+    /// Oldest first from `head` on, then from the start up to `head`.
+    entries: Vec<LoggedEvent>,
+    head: usize,
     capacity: usize,
     /// How many events fell off the front because nobody drained them.
     dropped: u64,
@@ -404,24 +406,32 @@ pub struct EventLog {
 
 impl EventLog {
     pub fn new(capacity: usize) -> Self {
-        EventLog { entries: VecDeque::new(), capacity, dropped: 0 }
+        EventLog { entries: Vec::new(), head: 0, capacity, dropped: 0 }
     }
 
     #[inline(always)]
     pub(crate) fn push(&mut self, at: SimTime, event: Event) {
-        if self.capacity == 0 {
-            self.dropped += 1;
+        if self.entries.len() < self.capacity {
+            self.entries.push(LoggedEvent { at, event });
             return;
         }
-        if self.entries.len() == self.capacity {
-            self.entries.pop_front();
-            self.dropped += 1;
+        self.dropped += 1;
+        // Full: the newest takes the oldest's place. Replaced rather than
+        // assigned, so that the oldest is dropped after the newest is
+        // written: a call between building an event and writing it made
+        // the compiler build it whole on the stack and copy it, and the
+        // copy's wide loads waited on the narrow stores that had just built it.
+        if let Some(oldest) = self.entries.get_mut(self.head) {
+            let dropped = core::mem::replace(oldest, LoggedEvent { at, event });
+            self.head = (self.head + 1) % self.entries.len();
+            drop(dropped);
         }
-        self.entries.push_back(LoggedEvent { at, event });
     }
 
     /// Takes every event recorded since the last drain, oldest first.
     pub fn drain(&mut self) -> impl Iterator<Item = LoggedEvent> + '_ {
+        let head = core::mem::take(&mut self.head);
+        self.entries.rotate_left(head);
         self.entries.drain(..)
     }
 
@@ -437,8 +447,10 @@ impl EventLog {
         self.dropped
     }
 
+    /// Oldest first.
     pub fn iter(&self) -> impl Iterator<Item = &LoggedEvent> {
-        self.entries.iter()
+        let (newer, older) = self.entries.split_at(self.head);
+        older.iter().chain(newer)
     }
 }
 
@@ -463,5 +475,46 @@ mod tests {
             .collect();
         assert_eq!(numbers, [2, 3]);
         assert!(log.is_empty());
+    }
+
+    fn numbers<'a>(events: impl Iterator<Item = &'a LoggedEvent>) -> alloc::vec::Vec<u64> {
+        events.map(|e| e.at.as_millis()).collect()
+    }
+
+    proptest::proptest! {
+        /// The ring keeps exactly the newest `capacity` events, oldest
+        /// first, however pushes and drains interleave.
+        #[test]
+        fn ring_keeps_the_newest_in_order(
+            capacity in 0usize..6,
+            steps in proptest::collection::vec(proptest::option::of(0u8..4), 0..60),
+        ) {
+            let mut log = EventLog::new(capacity);
+            let mut model = alloc::collections::VecDeque::new();
+            let (mut next, mut dropped) = (0u64, 0u64);
+            let q: QueueName = Rc::from("q");
+            for step in steps {
+                match step {
+                    Some(pushes) => {
+                        for _ in 0..pushes {
+                            next += 1;
+                            log.push(SimTime(next), Event::DelayEnded { queue: q.clone(), number: next });
+                            model.push_back(next);
+                            if model.len() > capacity {
+                                model.pop_front();
+                                dropped += 1;
+                            }
+                        }
+                    }
+                    None => {
+                        let drained: alloc::vec::Vec<u64> = log.drain().map(|e| e.at.as_millis()).collect();
+                        proptest::prop_assert_eq!(drained, model.drain(..).collect::<alloc::vec::Vec<_>>());
+                    }
+                }
+                proptest::prop_assert_eq!(numbers(log.iter()), model.iter().copied().collect::<alloc::vec::Vec<_>>());
+                proptest::prop_assert_eq!(log.len(), model.len());
+                proptest::prop_assert_eq!(log.dropped(), dropped);
+            }
+        }
     }
 }
