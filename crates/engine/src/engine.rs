@@ -240,7 +240,14 @@ impl Deadlines {
         let filled = Slot { order, deadline: Some(deadline) };
         let slot = match self.free_slots.pop() {
             Some(slot) => {
-                self.slots[slot as usize] = filled;
+                // Replaced rather than assigned: the emptied slot's old value
+                // is dropped after the new deadline is written, so nothing
+                // runs between building the deadline and writing it (a call
+                // there had it built on the stack and copied with wide loads
+                // waiting on the narrow stores that built it).
+                if let Some(place) = self.slots.get_mut(slot as usize) {
+                    drop(core::mem::replace(place, filled));
+                }
                 slot
             }
             None => {
@@ -262,6 +269,9 @@ impl Deadlines {
         }
     }
 
+    // Inlined with `pop_due`, so that a due deadline reaches its handler
+    // without being copied twice on the way.
+    #[inline(always)]
     fn take(&mut self, key: DeadlineKey) -> Option<Deadline> {
         let slot = self.slots.get_mut(key.slot as usize).filter(|s| s.order == key.order)?;
         let deadline = slot.deadline.take()?;
@@ -286,6 +296,7 @@ impl Deadlines {
         Some((key, self.slots[key.slot as usize].deadline.as_ref()?))
     }
 
+    #[inline(always)]
     fn pop_due(&mut self, until: SimTime) -> Option<(DeadlineKey, Deadline)> {
         let key = self.heap.peek().map(|Reverse(key)| *key).filter(|key| key.at <= until)?;
         self.heap.pop();
