@@ -14,11 +14,15 @@
 //!      to deliver it again if it is not deleted); DeleteMessage parses the
 //!      handle back to find the message.
 //! 2. `expire_in_flight`: one `advance_by` that ends the visibility timeout of
-//!    N in-flight messages, N = 10,000 and 100,000, reported per message.
+//!    N in-flight messages, N = 10,000 and 100,000, reported per message;
+//!    beside it the same expiry with std collections (a binary heap of
+//!    deadlines, boxed messages, an ordered set of visible ones), whose cost
+//!    per message grows with N only as the memory hierarchy makes it.
 //!
 //! Run with `cargo bench -p decouple-engine --bench sqs`.
 
-use std::collections::{HashMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap, HashMap, VecDeque};
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
@@ -166,6 +170,32 @@ fn expire_in_flight(c: &mut Criterion) {
                     engine.advance_to(to);
                     debug_assert_eq!(engine.sqs_state().queue_by_name("bench").unwrap().visible_count(), n);
                     engine
+                },
+                BatchSize::PerIteration,
+            )
+        });
+    }
+    // Beside it, the irreducible work of the same expiry with std
+    // collections, to tell the engine's growth per message from the memory
+    // hierarchy's: pop N deadlines from a binary heap in time order and mark
+    // each message (boxed, the size of a stored one, each with its own
+    // body) visible again in an ordered set.
+    for n in [10_000usize, 100_000] {
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function(format!("baseline_heap_boxes_btreeset/{n}"), |b| {
+            b.iter_batched(
+                || {
+                    let messages: Vec<Box<([u64; 48], String)>> =
+                        (0..n).map(|i| Box::new(([i as u64; 48], format!("m{}-{}", i / 10, i % 10)))).collect();
+                    let deadlines: BinaryHeap<Reverse<(u64, usize)>> = (0..n).map(|i| Reverse((30_000, i))).collect();
+                    (messages, deadlines, BTreeSet::new())
+                },
+                |(mut messages, mut deadlines, mut visible)| {
+                    while let Some(Reverse((_, i))) = deadlines.pop() {
+                        messages[i].0[0] = 0;
+                        visible.insert(i);
+                    }
+                    (messages, visible)
                 },
                 BatchSize::PerIteration,
             )
