@@ -409,7 +409,8 @@ impl EventLog {
         EventLog { entries: Vec::new(), head: 0, capacity, dropped: 0 }
     }
 
-    #[inline(always)]
+    // Not in wasm, where every emitting call site would carry a copy (+14 KB).
+    #[cfg_attr(not(target_family = "wasm"), inline(always))]
     pub(crate) fn push(&mut self, at: SimTime, event: Event) {
         if self.entries.len() < self.capacity {
             self.entries.push(LoggedEvent { at, event });
