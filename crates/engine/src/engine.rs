@@ -327,7 +327,7 @@ impl Core {
     // Inlined, so that an event is written into the log field by field as
     // its caller builds it: passed by reference, it was copied with wide
     // loads, each waiting on the narrow stores that had just built it.
-    // Not in wasm, where every emitting call site would carry a copy (+14 KB).
+    // Not in wasm, where every emitting call site would carry a copy (+12 KB).
     #[cfg_attr(not(target_family = "wasm"), inline(always))]
     pub(crate) fn emit(&mut self, event: crate::Event) {
         self.events.push(self.now, event);

@@ -409,7 +409,7 @@ impl EventLog {
         EventLog { entries: Vec::new(), head: 0, capacity, dropped: 0 }
     }
 
-    // Not in wasm, where every emitting call site would carry a copy (+14 KB).
+    // Not in wasm, where every emitting call site would carry a copy (+12 KB).
     #[cfg_attr(not(target_family = "wasm"), inline(always))]
     pub(crate) fn push(&mut self, at: SimTime, event: Event) {
         if self.entries.len() < self.capacity {
@@ -467,7 +467,7 @@ mod tests {
             log.push(SimTime(n), Event::DelayEnded { queue: q.clone(), number: n });
         }
         assert_eq!(log.dropped(), 1);
-        let numbers: alloc::vec::Vec<u64> = log
+        let numbers: Vec<u64> = log
             .drain()
             .map(|e| match e.event {
                 Event::DelayEnded { number, .. } => number,
@@ -478,7 +478,7 @@ mod tests {
         assert!(log.is_empty());
     }
 
-    fn numbers<'a>(events: impl Iterator<Item = &'a LoggedEvent>) -> alloc::vec::Vec<u64> {
+    fn numbers<'a>(events: impl Iterator<Item = &'a LoggedEvent>) -> Vec<u64> {
         events.map(|e| e.at.as_millis()).collect()
     }
 
@@ -508,11 +508,11 @@ mod tests {
                         }
                     }
                     None => {
-                        let drained: alloc::vec::Vec<u64> = log.drain().map(|e| e.at.as_millis()).collect();
-                        proptest::prop_assert_eq!(drained, model.drain(..).collect::<alloc::vec::Vec<_>>());
+                        let drained: Vec<u64> = log.drain().map(|e| e.at.as_millis()).collect();
+                        proptest::prop_assert_eq!(drained, model.drain(..).collect::<Vec<_>>());
                     }
                 }
-                proptest::prop_assert_eq!(numbers(log.iter()), model.iter().copied().collect::<alloc::vec::Vec<_>>());
+                proptest::prop_assert_eq!(numbers(log.iter()), model.iter().copied().collect::<Vec<_>>());
                 proptest::prop_assert_eq!(log.len(), model.len());
                 proptest::prop_assert_eq!(log.dropped(), dropped);
             }
