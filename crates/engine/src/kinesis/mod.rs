@@ -545,7 +545,7 @@ pub(crate) fn on_deadline(core: &mut Core, state: &mut KinesisState, deadline: D
             streams::finish_transition(core, state, &stream, incarnation)
         }
         Deadline::KinesisRetention { stream, incarnation, shard } => {
-            records::trim(core, state, &stream, incarnation, shard)
+            records::trim(core, state, stream, incarnation, shard)
         }
         Deadline::KinesisConsumerStatus { stream, incarnation, consumer } => {
             streams::finish_consumer(core, state, &stream, incarnation, &consumer)

@@ -424,24 +424,25 @@ fn write(
 }
 
 /// Drops the records of one shard that have passed retention, then waits for the next oldest.
-pub(super) fn trim(core: &mut Core, state: &mut KinesisState, name: &str, incarnation: u64, number: u32) {
-    let Some(stream) = state.streams.get_mut(name).filter(|s| s.incarnation == incarnation) else {
+pub(super) fn trim(core: &mut Core, state: &mut KinesisState, name: StreamName, incarnation: u64, number: u32) {
+    let Some(stream) = state.streams.get_mut(&*name).filter(|s| s.incarnation == incarnation) else {
         return;
     };
     let retention = stream.retention();
-    let stream_name = stream.name.clone();
     let Some(shard) = stream.shards.get_mut(number as usize) else { return };
     shard.retention_deadline = None;
     let now = core.now;
     let expired = shard.trim_while(|r| r.arrival + retention <= now);
+    if expired > 0 {
+        core.emit(Event::RecordsExpired { stream: name.clone(), shard: number, count: expired });
+    }
+    // The fired deadline's name waits for the next trim: at a steady write
+    // rate a trim comes every few hundred milliseconds.
     if let Some(oldest) = shard.records.front() {
         shard.retention_deadline = Some(core.deadlines.schedule(
             oldest.arrival + retention,
-            Deadline::KinesisRetention { stream: stream_name.clone(), incarnation, shard: number },
+            Deadline::KinesisRetention { stream: name, incarnation, shard: number },
         ));
-    }
-    if expired > 0 {
-        core.emit(Event::RecordsExpired { stream: stream_name, shard: number, count: expired });
     }
 }
 
