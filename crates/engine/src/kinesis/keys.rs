@@ -490,7 +490,7 @@ pub(crate) struct IteratorFields<'a> {
 
 /// Room to decode the largest iterator (base64 decoding of the first
 /// layout needs up to two spare bytes).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct IteratorBuffer {
     bytes: [u8; ITERATOR_MAX + 3],
     /// How many bytes the last decode produced, if it was of the current layout.

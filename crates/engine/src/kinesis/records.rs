@@ -236,11 +236,11 @@ impl Kinesis<'_> {
             }
             Some(n) => n as usize,
         };
-        let mut buffer = keys::IteratorBuffer::default();
+        let buffer = &mut self.state.iterator_buffer;
         let position = self
             .state
             .iterators
-            .decode(&req.shard_iterator, &mut buffer)
+            .decode(&req.shard_iterator, buffer)
             .ok_or_else(|| KinesisError::invalid("Invalid ShardIterator."))?;
         let now = self.core.now;
         if now.saturating_sub(position.created_at) > ITERATOR_LIFETIME {
@@ -321,7 +321,7 @@ impl Kinesis<'_> {
         let shard_number = position.shard;
         let next_shard_iterator = (!finished).then(|| buffer.reissue(req.shard_iterator, now, index));
         if let Some(next) = &next_shard_iterator {
-            self.state.iterators.remember(next, &buffer);
+            self.state.iterators.remember(next, buffer);
         }
         if !records.is_empty() {
             self.core.emit(Event::RecordsRead {
