@@ -13,6 +13,10 @@
 //!      a copy of the Body (the queue keeps the message while it is in flight,
 //!      to deliver it again if it is not deleted); DeleteMessage parses the
 //!      handle back to find the message.
+//!
+//!    Batching moves the ratio a little: measured on one machine in one
+//!    sitting, 1.89–1.96× with criterion's `SmallInput` batches (used here)
+//!    and 1.83–1.87× with batches of 1,000.
 //! 2. `expire_in_flight`: one `advance_by` that ends the visibility timeout of
 //!    N in-flight messages, N = 10,000 and 100,000, reported per message;
 //!    beside it the same expiry with std collections (a binary heap of
