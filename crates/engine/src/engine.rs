@@ -310,10 +310,27 @@ impl Deadlines {
                 (self.slots.len() - 1) as u32
             }
         };
-        let heap = if at <= self.near_until { &mut self.near } else { &mut self.far };
-        heap.push(Reverse(Entry { at, rank, slot }));
+        self.heap_for(at).push(Reverse(Entry { at, rank, slot }));
         self.live += 1;
         DeadlineKey { at, order, slot }
+    }
+
+    #[inline(always)]
+    fn heap_for(&mut self, at: SimTime) -> &mut Heap {
+        if at <= self.near_until {
+            &mut self.near
+        } else {
+            &mut self.far
+        }
+    }
+
+    /// Empties a slot, handing back the deadline it held.
+    #[inline(always)]
+    fn vacate(&mut self, slot: u32) -> Option<Deadline> {
+        let deadline = self.slots.get_mut(slot as usize)?.deadline.take()?;
+        self.free_slots.push(slot);
+        self.live -= 1;
+        Some(deadline)
     }
 
     /// Gives the live entries ranks from 0 in their order, dropping the
@@ -334,18 +351,15 @@ impl Deadlines {
             self.next_rank += 1;
             self.slots[entry.slot as usize].rank = entry.rank;
             // In time order, each push lands at the bottom of its heap.
-            let heap = if entry.at <= self.near_until { &mut self.near } else { &mut self.far };
-            heap.push(Reverse(entry));
+            self.heap_for(entry.at).push(Reverse(entry));
         }
     }
 
     /// Cancels a deadline; a key that already fired or was cancelled is ignored.
     #[inline]
     pub(crate) fn cancel(&mut self, key: DeadlineKey) {
-        let Some(slot) = self.slots.get_mut(key.slot as usize).filter(|s| s.order == key.order) else { return };
-        if slot.deadline.take().is_some() {
-            self.free_slots.push(key.slot);
-            self.live -= 1;
+        let holds_key = self.slots.get(key.slot as usize).is_some_and(|s| s.order == key.order);
+        if holds_key && self.vacate(key.slot).is_some() {
             self.drop_cancelled_entries();
         }
     }
@@ -391,11 +405,7 @@ impl Deadlines {
         let entry = heap.peek().map(|Reverse(entry)| *entry).filter(|entry| entry.at <= until)?;
         heap.pop();
         // The top is live, so its slot holds the deadline.
-        let deadline = self.slots.get_mut(entry.slot as usize).and_then(|slot| slot.deadline.take());
-        if deadline.is_some() {
-            self.free_slots.push(entry.slot);
-            self.live -= 1;
-        }
+        let deadline = self.vacate(entry.slot);
         self.drop_cancelled_entries();
         Some((entry.at, deadline?))
     }
