@@ -378,21 +378,28 @@ impl Deadlines {
         }
     }
 
+    /// Whether the far heap's top is due first (never when it is empty).
+    #[inline(always)]
+    fn far_is_earlier(&self) -> bool {
+        match (self.near.peek(), self.far.peek()) {
+            (Some(Reverse(near)), Some(Reverse(far))) => far < near,
+            (near, far) => near.is_none() && far.is_some(),
+        }
+    }
+
     /// The heap whose top is due first (the near one when both are empty).
     #[inline(always)]
     fn earlier_heap(&mut self) -> &mut Heap {
-        match (self.near.peek(), self.far.peek()) {
-            (Some(Reverse(near)), Some(Reverse(far))) if far < near => &mut self.far,
-            (None, Some(_)) => &mut self.far,
-            _ => &mut self.near,
+        if self.far_is_earlier() {
+            &mut self.far
+        } else {
+            &mut self.near
         }
     }
 
     fn first(&self) -> Option<(SimTime, &Deadline)> {
-        let Reverse(entry) = match (self.near.peek(), self.far.peek()) {
-            (Some(near), Some(far)) => near.max(far), // the earlier entry: they are reversed
-            (near, far) => near.or(far)?,
-        };
+        let heap = if self.far_is_earlier() { &self.far } else { &self.near };
+        let Reverse(entry) = heap.peek()?;
         Some((entry.at, self.slots[entry.slot as usize].deadline.as_ref()?))
     }
 
