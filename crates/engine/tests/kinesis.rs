@@ -4,7 +4,7 @@
 //! AWS's error names and messages.
 
 use decouple_engine::kinesis::*;
-use decouple_engine::{Engine, EngineConfig, SimDuration};
+use decouple_engine::{Engine, EngineConfig, Event, SimDuration};
 
 const ACCOUNT: &str = "000000000000";
 
@@ -415,6 +415,39 @@ fn trimmed_records_give_their_memory_back() {
     assert!(held < held_before && held <= kept * per_record + 4 * 64 * 1024, "{held} bytes for {kept} records");
     e.advance_by(SimDuration::from_secs(60));
     assert_eq!(shard(&e), (0, 0));
+}
+
+#[test]
+fn records_stay_for_the_whole_retention_and_go_at_the_next_whole_second() {
+    let mut e = engine();
+    active_stream(&mut e, "s", 1);
+    // Five records within one second, the first 200 ms past it.
+    e.advance_by(SimDuration::from_millis(200));
+    let start = e.now();
+    for i in 0..5 {
+        put(&mut e, "s", "k", &format!("r{i}")).unwrap();
+        e.advance_by(SimDuration::from_millis(150));
+    }
+    let day = SimDuration::from_secs(24 * 3600);
+    let kept = |e: &Engine| e.kinesis_state().stream("s").unwrap().shards[0].records.len();
+    // The last record arrived at start + 600 ms: readable a day later to the millisecond.
+    e.advance_to(start + day + SimDuration::from_millis(600));
+    assert_eq!(kept(&e), 5, "every record is kept for its whole retention period");
+    let (due, _) = e.peek_deadline().unwrap();
+    assert_eq!(due.as_millis() % 1000, 0, "trims fall on whole seconds");
+    assert_eq!(due, start + day + SimDuration::from_millis(800));
+    e.drain_events();
+    e.advance_to(due);
+    assert_eq!(kept(&e), 0, "one trim takes all five");
+    let expired: Vec<u32> = e
+        .drain_events()
+        .into_iter()
+        .filter_map(|logged| match logged.event {
+            Event::RecordsExpired { count, .. } => Some(count),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(expired, [5]);
 }
 
 #[test]

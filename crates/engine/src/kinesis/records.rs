@@ -412,15 +412,25 @@ fn write(
     shard.next_index += 1;
     shard.metrics.incoming_records += 1;
     shard.metrics.incoming_bytes += size;
-    shard.store(index, now, hash_key, partition_key, data);
+    shard.store(index, now, partition_key, data);
     if shard.retention_deadline.is_none() {
         shard.retention_deadline = Some(core.deadlines.schedule(
-            now + retention,
+            trim_time(now, retention),
             Deadline::KinesisRetention { stream: name.clone(), incarnation, shard: number },
         ));
     }
     core.emit(Event::RecordPut { stream: name, shard: number, index });
     Ok((number, index))
+}
+
+/// When the record that arrived at `arrival` is trimmed: once its retention
+/// has passed, at the next whole second. A shard trims at most once a
+/// second, however fast it is written, and every record stays readable for
+/// at least the retention period, as AWS promises (AWS trims in the
+/// background, not at the millisecond either).
+fn trim_time(arrival: SimTime, retention: SimDuration) -> SimTime {
+    let expires = arrival + retention;
+    SimTime::from_millis(expires.as_millis().div_ceil(1000) * 1000)
 }
 
 /// Drops the records of one shard that have passed retention, then waits for the next oldest.
@@ -437,10 +447,10 @@ pub(super) fn trim(core: &mut Core, state: &mut KinesisState, name: StreamName, 
         core.emit(Event::RecordsExpired { stream: name.clone(), shard: number, count: expired });
     }
     // The fired deadline's name waits for the next trim: at a steady write
-    // rate a trim comes every few hundred milliseconds.
+    // rate a trim comes every second.
     if let Some(oldest) = shard.records.front() {
         shard.retention_deadline = Some(core.deadlines.schedule(
-            oldest.arrival + retention,
+            trim_time(oldest.arrival, retention),
             Deadline::KinesisRetention { stream: name, incarnation, shard: number },
         ));
     }
@@ -456,7 +466,7 @@ pub(super) fn reschedule_all_trims(core: &mut Core, state: &mut KinesisState, na
             core.deadlines.cancel(key);
         }
         if let Some(oldest) = shard.records.front() {
-            let at = (oldest.arrival + retention).max(core.now);
+            let at = trim_time(oldest.arrival, retention).max(core.now);
             shard.retention_deadline = Some(core.deadlines.schedule(
                 at,
                 Deadline::KinesisRetention { stream: stream.name.clone(), incarnation, shard: shard.number },
