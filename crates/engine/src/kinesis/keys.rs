@@ -302,32 +302,51 @@ fn add_decimal_words(a: u64, b: u64, carry_in: u64) -> (u64, u64) {
     (biased - unbias, carry_out)
 }
 
-/// A sequence number and its digits, so that the next record's (of the same
-/// second or the next) is formatted by adding to them
-/// ([`SequenceNumber::next_digits`]): a shard keeps the last it wrote, and
+/// A sequence number with its digits and its text, so that the next
+/// record's (of the same second or the next) is formatted by adding to the
+/// digits ([`SequenceNumber::next_digits`]), and the same number's text is
+/// copied rather than checked as UTF-8 again: a shard keeps the last it
+/// wrote (PutRecord answers with it, and a reader at the tip reads it), and
 /// a read keeps the last it returned.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct LastDigits(Option<(SequenceNumber, SequenceDigits)>);
+pub(crate) struct LastDigits(Option<LastNumber>);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct LastNumber {
+    number: SequenceNumber,
+    digits: SequenceDigits,
+    text: super::model::SequenceNumberText,
+}
 
 impl LastDigits {
-    /// `number`'s digits if they are these.
-    pub(crate) fn get(&self, number: &SequenceNumber) -> Option<&SequenceDigits> {
-        self.0.as_ref().filter(|(last, _)| last == number).map(|(_, digits)| digits)
+    /// `number`'s text if it is the last.
+    pub(crate) fn text(&self, number: &SequenceNumber) -> Option<&super::model::SequenceNumberText> {
+        self.0.as_ref().filter(|last| last.number == *number).map(|last| &last.text)
     }
 
-    /// `number`'s digits — these, `also`'s, the next after these, or
+    /// `number`'s text — this one's, `also`'s, the next after this one, or
     /// formatted afresh — kept as the last.
-    pub(crate) fn digits(&mut self, number: SequenceNumber, also: Option<&LastDigits>) -> SequenceDigits {
-        let digits = match self.get(&number).or_else(|| also?.get(&number)) {
-            Some(digits) => *digits,
-            None => match &self.0 {
-                Some((last, digits)) => last.next_digits(digits, &number),
-                None => None,
-            }
-            .unwrap_or_else(|| number.to_digits()),
-        };
-        self.0 = Some((number, digits));
-        digits
+    pub(crate) fn text_of(
+        &mut self,
+        number: SequenceNumber,
+        also: Option<&LastDigits>,
+    ) -> super::model::SequenceNumberText {
+        let same = |last: &&LastNumber| last.number == number;
+        if let Some(last) = self.0.as_ref().filter(same) {
+            return last.text;
+        }
+        if let Some(last) = also.and_then(|also| also.0.as_ref()).filter(same) {
+            self.0 = Some(*last);
+            return last.text;
+        }
+        let digits = self
+            .0
+            .as_ref()
+            .and_then(|last| last.number.next_digits(&last.digits, &number))
+            .unwrap_or_else(|| number.to_digits());
+        let text = digits.to_text();
+        self.0 = Some(LastNumber { number, digits, text });
+        text
     }
 }
 

@@ -219,11 +219,12 @@ pub struct Shard {
     pub records: VecDeque<StoredRecord>,
     /// Their partition keys and data.
     bytes: RecordBytes,
-    /// `shardId-…`, formatted once: PutRecord answers with it every time.
-    id: String,
-    /// The last sequence number written, and its digits: the next record of
-    /// the same second adds to them instead of formatting afresh, and
-    /// PutRecord and a reader at the tip copy them.
+    /// `shardId-…`, formatted once and kept inline: PutRecord answers with
+    /// it every time.
+    id: ShardId,
+    /// The last sequence number written, with its digits and text: the next
+    /// record of the same second adds to the digits instead of formatting
+    /// afresh, and PutRecord and a reader at the tip copy the text.
     last_sequence: keys::LastDigits,
     /// The index the next record gets; the first record is 1.
     pub next_index: u64,
@@ -280,7 +281,7 @@ impl Shard {
             closed_at: None,
             records: VecDeque::new(),
             bytes: RecordBytes::default(),
-            id: keys::shard_id(number),
+            id: ShardId::from(&keys::shard_id(number)).unwrap_or_default(),
             last_sequence: keys::LastDigits::default(),
             next_index: 1,
             writes: RateWindow::default(),
@@ -293,12 +294,12 @@ impl Shard {
     }
 
     pub fn id(&self) -> String {
-        self.id.clone()
+        String::from(self.id.as_str())
     }
 
     /// The id inline, as write answers carry it.
     pub(crate) fn short_id(&self) -> ShardId {
-        ShardId::from(&self.id).unwrap_or_default()
+        self.id
     }
 
     pub fn is_open(&self) -> bool {
@@ -318,8 +319,8 @@ impl Shard {
     /// from the shard's last, formatted only if another was written since.
     pub(crate) fn written_sequence_text(&self, index: u64, arrival: SimTime) -> SequenceNumberText {
         let number = self.sequence_of(index, arrival);
-        match self.last_sequence.get(&number) {
-            Some(digits) => digits.to_text(),
+        match self.last_sequence.text(&number) {
+            Some(text) => *text,
             None => number.to_digits().to_text(),
         }
     }
@@ -349,7 +350,7 @@ impl Shard {
     /// costs less than writing 57 digits per record into memory that holds
     /// a day of them.
     pub(crate) fn store(&mut self, index: u64, arrival: SimTime, key: &str, data: &[u8]) {
-        self.last_sequence.digits(self.sequence_of(index, arrival), None);
+        self.last_sequence.text_of(self.sequence_of(index, arrival), None);
         let bytes = self.bytes.push(key, data);
         self.records.push_back(StoredRecord { index, arrival, bytes });
     }
@@ -387,7 +388,7 @@ impl Shard {
     pub(crate) fn view(&self, record: &StoredRecord, read: &mut keys::LastDigits) -> RecordView {
         let number = self.sequence_of(record.index, record.arrival);
         RecordView {
-            sequence_number: read.digits(number, Some(&self.last_sequence)).to_text(),
+            sequence_number: read.text_of(number, Some(&self.last_sequence)),
             approximate_arrival: record.arrival,
             data: self.data(record).to_vec(),
             partition_key: String::from(self.partition_key(record)),
