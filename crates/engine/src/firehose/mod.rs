@@ -113,12 +113,12 @@ impl FirehoseState {
 
     pub(crate) fn describe_deadline(&self, deadline: &Deadline) -> String {
         match deadline {
-            Deadline::FirehoseStatus { stream, .. } => match self.streams.get(stream.as_str()) {
+            Deadline::FirehoseStatus { stream, .. } => match self.streams.get(&**stream) {
                 Some(s) if s.status == DeliveryStreamStatus::Deleting => format!("delivery stream {stream} is deleted"),
                 _ => format!("delivery stream {stream} becomes ACTIVE"),
             },
             Deadline::FirehoseBufferInterval { stream, .. } => {
-                let records = self.streams.get(stream.as_str()).map_or(0, |s| s.buffer.len());
+                let records = self.streams.get(&**stream).map_or(0, |s| s.buffer.len());
                 format!("delivery stream {stream}: buffering interval ends, {records} records delivered")
             }
             Deadline::FirehoseSourcePoll { stream, .. } => format!("delivery stream {stream} reads its Kinesis stream"),

@@ -271,7 +271,7 @@ impl Firehose<'_> {
         let incarnation = self.state.next_incarnation;
         self.state.next_incarnation += 1;
         let status_deadline =
-            self.core.schedule_in(CREATE_DELAY, Deadline::FirehoseStatus { stream: name.clone(), incarnation });
+            self.core.schedule_in(CREATE_DELAY, Deadline::FirehoseStatus { stream: name.as_str().into(), incarnation });
         let stream = DeliveryStream {
             name: DeliveryStreamName::from(name.as_str()),
             arn: arn.clone(),
@@ -312,7 +312,8 @@ impl Firehose<'_> {
         for key in keys.into_iter().flatten() {
             self.core.deadlines.cancel(key);
         }
-        let key = self.core.schedule_in(DELETE_DELAY, Deadline::FirehoseStatus { stream: name.clone(), incarnation });
+        let key =
+            self.core.schedule_in(DELETE_DELAY, Deadline::FirehoseStatus { stream: name.as_str().into(), incarnation });
         if let Some(stream) = self.state.streams.get_mut(&name) {
             stream.status_deadline = Some(key);
         }

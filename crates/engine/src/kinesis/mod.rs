@@ -78,6 +78,16 @@ pub const GET_RECORDS_MAX_RECORDS: u32 = 10_000;
 /// Shard iterators expire five minutes after they are issued.
 pub const ITERATOR_LIFETIME: SimDuration = SimDuration::from_mins(5);
 
+/// Which consumer a [`Deadline::KinesisConsumerStatus`] makes ACTIVE. Boxed
+/// there: every deadline takes a slot the size of the largest, and this one
+/// would have made them all half as large again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsumerDue {
+    pub stream: String,
+    pub incarnation: u64,
+    pub consumer: String,
+}
+
 /// Every stream in the account.
 #[derive(Clone, Debug, Default)]
 pub struct KinesisState {
@@ -119,7 +129,7 @@ impl KinesisState {
 
     pub(crate) fn describe_deadline(&self, deadline: &Deadline) -> String {
         match deadline {
-            Deadline::KinesisStreamStatus { stream, .. } => match self.streams.get(stream.as_str()) {
+            Deadline::KinesisStreamStatus { stream, .. } => match self.streams.get(&**stream) {
                 Some(s) if s.status == StreamStatus::Creating => format!("stream {stream} becomes ACTIVE"),
                 Some(s) if s.status == StreamStatus::Deleting => format!("stream {stream} is deleted"),
                 _ => format!("stream {stream} finishes resharding"),
@@ -127,8 +137,8 @@ impl KinesisState {
             Deadline::KinesisRetention { stream, shard, .. } => {
                 format!("{stream}: oldest record of {} passes retention", keys::shard_id(*shard))
             }
-            Deadline::KinesisConsumerStatus { stream, consumer, .. } => {
-                format!("{stream}: consumer {consumer} becomes ACTIVE")
+            Deadline::KinesisConsumerStatus(due) => {
+                format!("{}: consumer {} becomes ACTIVE", due.stream, due.consumer)
             }
             Deadline::KinesisFanOutPush { subscription } | Deadline::KinesisFanOutEnd { subscription } => {
                 match self.subscriptions.get(subscription) {
@@ -551,8 +561,8 @@ pub(crate) fn on_deadline(core: &mut Core, state: &mut KinesisState, deadline: D
         Deadline::KinesisRetention { stream, incarnation, shard } => {
             records::trim(core, state, stream, incarnation, shard)
         }
-        Deadline::KinesisConsumerStatus { stream, incarnation, consumer } => {
-            streams::finish_consumer(core, state, &stream, incarnation, &consumer)
+        Deadline::KinesisConsumerStatus(due) => {
+            streams::finish_consumer(core, state, &due.stream, due.incarnation, &due.consumer)
         }
         Deadline::KinesisFanOutPush { subscription } => fanout::push(core, state, subscription),
         Deadline::KinesisFanOutEnd { subscription } => fanout::expire(core, state, subscription),

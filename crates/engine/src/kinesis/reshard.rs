@@ -188,7 +188,7 @@ impl Kinesis<'_> {
         stream.status = StreamStatus::Updating;
         stream.pending = Some(reshard);
         let deadline = Deadline::KinesisStreamStatus {
-            stream: alloc::string::String::from(&*stream.name),
+            stream: alloc::rc::Rc::clone(&stream.name),
             incarnation: stream.incarnation,
         };
         let name = alloc::string::String::from(&*stream.name);

@@ -122,7 +122,7 @@ impl Kinesis<'_> {
         let incarnation = self.state.next_incarnation;
         let deadline = self.core.schedule_in(
             STREAM_CREATE_DELAY,
-            Deadline::KinesisStreamStatus { stream: req.stream_name.clone(), incarnation },
+            Deadline::KinesisStreamStatus { stream: StreamName::clone(&name), incarnation },
         );
         let stream = Stream {
             name: name.clone(),
@@ -188,9 +188,10 @@ impl Kinesis<'_> {
         for key in old.into_iter().chain(retention) {
             self.core.deadlines.cancel(key);
         }
-        let key = self
-            .core
-            .schedule_in(STREAM_DELETE_DELAY, Deadline::KinesisStreamStatus { stream: name.clone(), incarnation });
+        let key = self.core.schedule_in(
+            STREAM_DELETE_DELAY,
+            Deadline::KinesisStreamStatus { stream: name.as_str().into(), incarnation },
+        );
         if let Some(stream) = self.state.streams.get_mut(&name) {
             stream.status_deadline = Some(key);
         }
@@ -427,7 +428,11 @@ impl Kinesis<'_> {
         let (name, incarnation) = (String::from(&*stream.name), stream.incarnation);
         self.core.schedule_in(
             CONSUMER_CREATE_DELAY,
-            Deadline::KinesisConsumerStatus { stream: name, incarnation, consumer: consumer_name.into() },
+            Deadline::KinesisConsumerStatus(alloc::boxed::Box::new(ConsumerDue {
+                stream: name,
+                incarnation,
+                consumer: consumer_name.into(),
+            })),
         );
         Ok(description)
     }

@@ -295,7 +295,7 @@ impl Sqs<'_> {
         let name = String::from(&*queue.name);
         let released = self.core.now + COOL_DOWN;
         self.state.recently_deleted.insert(name.clone(), released);
-        self.core.deadlines.schedule(released, Deadline::SqsQueueNameReleased { name });
+        self.core.deadlines.schedule(released, Deadline::SqsQueueNameReleased { name: name.into() });
         self.core.emit(Event::QueueDeleted { queue: queue.name });
         Ok(())
     }

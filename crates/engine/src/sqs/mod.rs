@@ -254,7 +254,7 @@ pub(crate) fn on_deadline(core: &mut Core, state: &mut SqsState, deadline: Deadl
         Deadline::SqsLongPollTimesOut { ticket } => sqs.poll_timed_out(ticket),
         Deadline::SqsDeduplicationLapses { queue, key } => {
             if let Some(q) = sqs.state.queues.get_mut(&queue) {
-                q.dedup.remove(&key);
+                q.dedup.remove(&*key);
             }
         }
         Deadline::SqsPurgeCooldownEnds { queue } => {
@@ -263,7 +263,7 @@ pub(crate) fn on_deadline(core: &mut Core, state: &mut SqsState, deadline: Deadl
             }
         }
         Deadline::SqsQueueNameReleased { name } => {
-            sqs.state.recently_deleted.remove(&name);
+            sqs.state.recently_deleted.remove(&*name);
         }
         Deadline::SqsMoveTaskStep { task } => sqs.move_task_step(task),
         // Another service's deadline: the engine routes those elsewhere.

@@ -321,9 +321,10 @@ impl Sqs<'_> {
         queue.stats.sent += 1;
         let name = queue.name.clone();
         if let Some(key) = dedup_key {
-            let lapses = self
-                .core
-                .schedule_in(DEDUPLICATION_WINDOW, Deadline::SqsDeduplicationLapses { queue: id, key: key.clone() });
+            let lapses = self.core.schedule_in(
+                DEDUPLICATION_WINDOW,
+                Deadline::SqsDeduplicationLapses { queue: id, key: key.as_str().into() },
+            );
             self.queue_mut(id).dedup.insert(key, DedupEntry { message_id, lapses, sequence_number });
         }
         self.core.emit(Event::MessageSent { queue: name.clone(), number, message_id, visible_at: now + delay });
