@@ -18,10 +18,12 @@
 //! consumer would; the clock move is part of the measured work.
 //!
 //! The ratio depends on how inputs are batched, so compare runs of this file
-//! only with each other. Measured on one machine in one sitting: with
-//! criterion's `SmallInput` batches (used here) about 2.0–2.2×; with batches of
-//! 1,000 requests about 2.6× (the engine slower, the baselines not); with a
-//! hand-timed loop over warm requests, best of many rounds, about 2.7×.
+//! only with each other. Measured on one machine in one sitting (2026-11-28):
+//! with criterion's `SmallInput` batches (used here) 1.7–2.0×; with batches of
+//! 1,000 requests 1.7–2.4× (the baseline swings more than the engine); with a
+//! hand-timed loop over warm requests, best of many rounds, about 2.4×.
+//! `SmallInput` batches hold thousands of requests, more than the L2 cache,
+//! so both sides read theirs cold; the hand-timed loop's stay warm.
 //!
 //! Run with `cargo bench -p decouple-engine --bench kinesis`.
 
