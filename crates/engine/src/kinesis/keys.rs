@@ -26,6 +26,7 @@ const fn padded_len(name_len: usize) -> usize {
     (ITERATOR_HEADER + name_len + 8).div_ceil(3) * 3
 }
 
+use super::model::SequenceNumberText;
 use crate::time::SimTime;
 use crate::token;
 
@@ -221,9 +222,9 @@ impl SequenceDigits {
     }
 
     /// The digits as a response carries them, inline.
-    pub fn to_text(&self) -> super::model::SequenceNumberText {
+    pub fn to_text(&self) -> SequenceNumberText {
         // The buffer is as wide as the text type, so the digits always fit.
-        super::model::SequenceNumberText::from(self.as_str()).unwrap_or_default()
+        SequenceNumberText::from(self.as_str()).unwrap_or_default()
     }
 
     /// The digits, ASCII.
@@ -315,22 +316,18 @@ pub(crate) struct LastDigits(Option<LastNumber>);
 struct LastNumber {
     number: SequenceNumber,
     digits: SequenceDigits,
-    text: super::model::SequenceNumberText,
+    text: SequenceNumberText,
 }
 
 impl LastDigits {
     /// `number`'s text if it is the last.
-    pub(crate) fn text(&self, number: &SequenceNumber) -> Option<&super::model::SequenceNumberText> {
+    pub(crate) fn text(&self, number: &SequenceNumber) -> Option<&SequenceNumberText> {
         self.0.as_ref().filter(|last| last.number == *number).map(|last| &last.text)
     }
 
     /// `number`'s text — this one's, `also`'s, the next after this one, or
     /// formatted afresh — kept as the last.
-    pub(crate) fn text_of(
-        &mut self,
-        number: SequenceNumber,
-        also: Option<&LastDigits>,
-    ) -> super::model::SequenceNumberText {
+    pub(crate) fn text_of(&mut self, number: SequenceNumber, also: Option<&LastDigits>) -> SequenceNumberText {
         let same = |last: &&LastNumber| last.number == number;
         if let Some(last) = self.0.as_ref().filter(same) {
             return last.text;
