@@ -170,7 +170,7 @@ pub(super) fn accept(
         let interval = SimDuration::from_secs(u64::from(interval));
         stream.flush_deadline = Some(core.schedule_in(
             interval,
-            Deadline::FirehoseBufferInterval { stream: Rc::from(&*stream.name), incarnation: stream.incarnation },
+            Deadline::FirehoseBufferInterval { stream: stream.name.clone(), incarnation: stream.incarnation },
         ));
     }
     if stream.buffered_bytes >= size_limit {

@@ -112,11 +112,10 @@ impl Firehose<'_> {
         stream.source = Some(source);
         after_call(core, stream, sinks, accepted);
         if reading && stream.status == DeliveryStreamStatus::Active {
-            stream.poll_deadline =
-                Some(core.schedule_in(
-                    SOURCE_POLL_INTERVAL,
-                    Deadline::FirehoseSourcePoll { stream: name.into(), incarnation },
-                ));
+            stream.poll_deadline = Some(core.schedule_in(
+                SOURCE_POLL_INTERVAL,
+                Deadline::FirehoseSourcePoll { stream: stream.name.clone(), incarnation },
+            ));
         }
     }
 }

@@ -270,10 +270,11 @@ impl Firehose<'_> {
         let arn = self.delivery_stream_arn(&name);
         let incarnation = self.state.next_incarnation;
         self.state.next_incarnation += 1;
+        let shared_name = DeliveryStreamName::from(name.as_str());
         let status_deadline =
-            self.core.schedule_in(CREATE_DELAY, Deadline::FirehoseStatus { stream: name.as_str().into(), incarnation });
+            self.core.schedule_in(CREATE_DELAY, Deadline::FirehoseStatus { stream: shared_name.clone(), incarnation });
         let stream = DeliveryStream {
-            name: DeliveryStreamName::from(name.as_str()),
+            name: shared_name,
             arn: arn.clone(),
             status: DeliveryStreamStatus::Creating,
             stream_type,
@@ -306,15 +307,14 @@ impl Firehose<'_> {
             return Ok(());
         }
         stream.status = DeliveryStreamStatus::Deleting;
-        let (name, incarnation) = (String::from(&*stream.name), stream.incarnation);
+        let (name, incarnation) = (stream.name.clone(), stream.incarnation);
         // Nothing more is read or delivered: the buffer goes with the stream.
         let keys = [stream.status_deadline.take(), stream.flush_deadline.take(), stream.poll_deadline.take()];
         for key in keys.into_iter().flatten() {
             self.core.deadlines.cancel(key);
         }
-        let key =
-            self.core.schedule_in(DELETE_DELAY, Deadline::FirehoseStatus { stream: name.as_str().into(), incarnation });
-        if let Some(stream) = self.state.streams.get_mut(&name) {
+        let key = self.core.schedule_in(DELETE_DELAY, Deadline::FirehoseStatus { stream: name.clone(), incarnation });
+        if let Some(stream) = self.state.streams.get_mut(&*name) {
             stream.status_deadline = Some(key);
         }
         Ok(())
@@ -456,7 +456,7 @@ impl Firehose<'_> {
                 if stream.source.is_some() {
                     stream.poll_deadline = Some(self.core.schedule_in(
                         SOURCE_POLL_INTERVAL,
-                        Deadline::FirehoseSourcePoll { stream: name.into(), incarnation },
+                        Deadline::FirehoseSourcePoll { stream: name_arc.clone(), incarnation },
                     ));
                 }
                 self.core.emit(Event::DeliveryStreamActive { stream: name_arc });

@@ -83,7 +83,7 @@ pub const ITERATOR_LIFETIME: SimDuration = SimDuration::from_mins(5);
 /// would have made them all half as large again.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConsumerDue {
-    pub stream: String,
+    pub stream: StreamName,
     pub incarnation: u64,
     pub consumer: String,
 }

@@ -182,17 +182,16 @@ impl Kinesis<'_> {
         }
         stream.status = StreamStatus::Deleting;
         stream.pending = None;
-        let (name, incarnation) = (String::from(&*stream.name), stream.incarnation);
+        let (name, incarnation) = (stream.name.clone(), stream.incarnation);
         let old = stream.status_deadline.take();
         let retention: Vec<_> = stream.shards.iter_mut().filter_map(|s| s.retention_deadline.take()).collect();
         for key in old.into_iter().chain(retention) {
             self.core.deadlines.cancel(key);
         }
-        let key = self.core.schedule_in(
-            STREAM_DELETE_DELAY,
-            Deadline::KinesisStreamStatus { stream: name.as_str().into(), incarnation },
-        );
-        if let Some(stream) = self.state.streams.get_mut(&name) {
+        let key = self
+            .core
+            .schedule_in(STREAM_DELETE_DELAY, Deadline::KinesisStreamStatus { stream: name.clone(), incarnation });
+        if let Some(stream) = self.state.streams.get_mut(&*name) {
             stream.status_deadline = Some(key);
         }
         Ok(())
@@ -425,7 +424,7 @@ impl Kinesis<'_> {
         };
         let description = describe_consumer(stream, &consumer);
         stream.consumers.push(consumer);
-        let (name, incarnation) = (String::from(&*stream.name), stream.incarnation);
+        let (name, incarnation) = (stream.name.clone(), stream.incarnation);
         self.core.schedule_in(
             CONSUMER_CREATE_DELAY,
             Deadline::KinesisConsumerStatus(alloc::boxed::Box::new(ConsumerDue {

@@ -292,10 +292,9 @@ impl Sqs<'_> {
             self.finish_poll(queue.name.clone(), ticket, Err(SqsError::queue_does_not_exist()));
         }
         self.fail_move_tasks_of(&queue.arn);
-        let name = String::from(&*queue.name);
         let released = self.core.now + COOL_DOWN;
-        self.state.recently_deleted.insert(name.clone(), released);
-        self.core.deadlines.schedule(released, Deadline::SqsQueueNameReleased { name: name.into() });
+        self.state.recently_deleted.insert(String::from(&*queue.name), released);
+        self.core.deadlines.schedule(released, Deadline::SqsQueueNameReleased { name: queue.name.clone() });
         self.core.emit(Event::QueueDeleted { queue: queue.name });
         Ok(())
     }
