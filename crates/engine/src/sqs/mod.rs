@@ -5,6 +5,7 @@
 //! - [`error`]: errors by their AWS names, with AWS's messages.
 //! - `queue`: a queue's stored messages and the indexes that keep every
 //!   operation O(log n): visible messages in order, FIFO groups ready to serve.
+//! - `visible_set`: a standard queue's visible messages as a two-level bitmap by number.
 //! - `attributes`: queue attributes, their ranges, defaults and validation.
 //! - `validate`: message bodies, message attributes, ids; MD5 digests as AWS computes them.
 //! - `admin`: create, look up, list, delete, purge, attributes, tags, permissions.
@@ -25,6 +26,7 @@ mod send;
 mod throttle;
 pub(crate) mod validate;
 mod visibility;
+mod visible_set;
 
 use alloc::collections::BTreeMap;
 use alloc::format;

@@ -2,8 +2,8 @@
 //!
 //! Each message is in exactly one state (delayed, visible, in flight) and,
 //! while delayed or in flight, owns exactly one deadline in the engine's index
-//! plus its retention deadline. Visible messages of a standard queue sit in an
-//! ordered set; a FIFO queue keeps each message group in send order and an
+//! plus its retention deadline. Visible messages of a standard queue sit in a
+//! bitmap by number (`visible_set`); a FIFO queue keeps each message group in send order and an
 //! ordered set of the groups that can be served right now.
 
 use alloc::boxed::Box;
@@ -14,6 +14,7 @@ use alloc::vec::Vec;
 
 use super::attributes::QueueConfig;
 use super::model::MessageAttributes;
+use super::visible_set::VisibleSet;
 use super::{throttle::Throttle, QueueId};
 use crate::engine::{Core, Deadline, DeadlineKey};
 use crate::event::QueueName;
@@ -231,7 +232,7 @@ pub struct Queue {
     /// Every live message by number.
     pub(crate) messages: MessageStore,
     /// Standard queues: numbers of visible messages, oldest first.
-    pub(crate) visible: BTreeSet<u64>,
+    pub(crate) visible: VisibleSet,
     /// FIFO queues: message groups by id.
     pub(crate) groups: BTreeMap<Rc<str>, Group>,
     /// FIFO queues: groups that can be served now (none in flight, head
@@ -273,7 +274,7 @@ impl Queue {
             last_modified_at: now,
             tags: BTreeMap::new(),
             messages: MessageStore::default(),
-            visible: BTreeSet::new(),
+            visible: VisibleSet::default(),
             groups: BTreeMap::new(),
             ready_groups: BTreeSet::new(),
             delayed: 0,
@@ -360,7 +361,10 @@ impl Queue {
         }
         let was_in_flight = message.is_in_flight();
         message.state = MessageState::Visible;
-        match message.group_id.clone().filter(|_| self.fifo) {
+        // A standard queue's message never has its group read: one cache
+        // line fewer for each message a burst of expiries touches.
+        let group = if self.fifo { message.group_id.clone() } else { None };
+        match group {
             Some(group) => {
                 if was_in_flight {
                     if let Some(g) = self.groups.get_mut(&group) {
@@ -397,7 +401,7 @@ impl Queue {
                 self.refresh_group(&group);
             }
             None => {
-                self.visible.remove(&number);
+                self.visible.remove(number);
             }
         }
         receipt
@@ -444,7 +448,7 @@ impl Queue {
             }
             // Only visible messages are in the set (a deleted message is usually in flight).
             None if message.is_visible() => {
-                self.visible.remove(&number);
+                self.visible.remove(number);
             }
             None => {}
         }

@@ -308,7 +308,7 @@ impl Sqs<'_> {
         let skip = if self.core.rng.chance(reorder) { self.core.rng.below(10) as usize } else { 0 };
         let queue = self.queue_ref(id);
         let mut visible = queue.visible.iter();
-        visible.clone().nth(skip).or_else(|| visible.next()).copied()
+        visible.clone().nth(skip).or_else(|| visible.next())
     }
 
     /// The next FIFO message to hand out: keep taking from the group already
