@@ -7,7 +7,7 @@
 //! so advancing costs O(log n) per thing that happens and nothing for the
 //! messages that simply sit there.
 
-use alloc::collections::BinaryHeap;
+use alloc::collections::{BinaryHeap, VecDeque};
 use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -215,27 +215,42 @@ struct Entry {
 
 type Heap = BinaryHeap<Reverse<Entry>>;
 
-/// The ordered index of everything that will happen: two min-heaps of
-/// entries over one slab of deadlines.
+/// The ordered index of everything that will happen: a few FIFO lanes and
+/// two min-heaps of entries, over one slab of deadlines.
 ///
-/// Deadlines due within [`NEAR_HORIZON`] of the time last advanced to
-/// (visibility timeouts, delays, long polls, cool-downs) go into the near
-/// heap; those further off (retention, days away) into the far one. The next
-/// deadline is the earlier of the two tops, so the split never changes what
-/// happens when; it keeps the heap that a burst of expiries pops from as
-/// small as the burst, instead of also holding a retention entry for every
-/// message.
+/// Deadlines scheduled the same span ahead of the clock come due in the
+/// order they were scheduled, because the clock only moves forward: every
+/// message received from a queue with a 30-second visibility timeout is due
+/// 30 seconds after the one received before it. Such deadlines (up to
+/// [`NEAR_HORIZON`] ahead) queue in a lane per span, where scheduling is a
+/// push at the back and the next one due is at the front, so a burst of
+/// 100,000 expiries costs the same per deadline as a burst of 10,000. A
+/// deadline whose span has no lane (all [`MAX_LANES`] are busy) or that
+/// would come due before the last one in its lane goes into a heap.
+///
+/// Of the heaps, deadlines due within [`NEAR_HORIZON`] of the time last
+/// advanced to go into the near one; those further off (retention, days
+/// away) into the far one, so the heap that irregular near deadlines pop
+/// from is not as large as every message's retention.
+///
+/// The next deadline is the earliest of the heaps' tops and the lanes'
+/// fronts, so none of this changes what happens when.
 ///
 /// Cancelling is as frequent as scheduling (a deleted message cancels its
 /// visibility and retention deadlines), so it only empties the deadline's
-/// slot: the entry stays in its heap until it reaches the top, where it is
-/// dropped, or until dropped entries outnumber live ones and the heaps are
-/// rebuilt without them. Each heap's top is always live, so the next
-/// deadline is read without a search.
+/// slot: the entry stays in its heap or lane until it reaches the top or
+/// front, where it is dropped, or until dropped entries outnumber live ones
+/// and the heaps and lanes are rebuilt without them. Every top and front is
+/// always live, so the next deadline is read without a search.
 #[derive(Clone, Debug)]
 pub(crate) struct Deadlines {
+    lanes: Vec<Lane>,
     near: Heap,
     far: Heap,
+    /// Entries in the lanes and heaps, live or not.
+    queued: usize,
+    /// The time last advanced to: a deadline's lane is its span from here.
+    now: SimTime,
     /// Deadlines due up to this time go into `near`.
     near_until: SimTime,
     slots: Vec<Slot>,
@@ -251,6 +266,17 @@ pub(crate) struct Deadlines {
 /// An hour holds every SQS delay, long poll, cool-down, deduplication window
 /// and default visibility timeout, and no default retention period.
 const NEAR_HORIZON: SimDuration = SimDuration::from_secs(3_600);
+
+/// Lanes at most: a playground has a few visibility timeouts, delays and
+/// waits in use at once; a span that finds none free uses a heap instead.
+const MAX_LANES: usize = 6;
+
+/// Entries scheduled `ahead` of the clock, in the order they come due.
+#[derive(Clone, Debug)]
+struct Lane {
+    ahead: SimDuration,
+    entries: VecDeque<Entry>,
+}
 
 // Every deadline takes a slot the size of the largest, and a burst of
 // expiries walks the slots of all it fires: payloads that would make them
@@ -271,8 +297,11 @@ impl Deadlines {
     /// An empty index whose clock starts at `now`.
     pub(crate) fn starting_at(now: SimTime) -> Self {
         Deadlines {
+            lanes: Vec::new(),
             near: Heap::new(),
             far: Heap::new(),
+            queued: 0,
+            now,
             near_until: now + NEAR_HORIZON,
             slots: Vec::new(),
             free_slots: Vec::new(),
@@ -313,9 +342,51 @@ impl Deadlines {
                 (self.slots.len() - 1) as u32
             }
         };
-        self.heap_for(at).push(Reverse(Entry { at, rank, slot }));
+        self.enqueue(Entry { at, rank, slot });
         self.live += 1;
         DeadlineKey { at, order, slot }
+    }
+
+    #[inline(always)]
+    fn enqueue(&mut self, entry: Entry) {
+        self.queued += 1;
+        if let Some(lane) = self.lane_for(entry.at) {
+            lane.entries.push_back(entry);
+        } else {
+            self.heap_for(entry.at).push(Reverse(entry));
+        }
+    }
+
+    /// The lane a deadline due at `at` can join: the one for its span ahead
+    /// of the clock, else a free one, if it would not come due before the
+    /// lane's last.
+    #[inline]
+    fn lane_for(&mut self, at: SimTime) -> Option<&mut Lane> {
+        let ahead = at.saturating_sub(self.now);
+        if ahead > NEAR_HORIZON {
+            return None;
+        }
+        let index = match self.lanes.iter().position(|lane| lane.ahead == ahead) {
+            Some(index) => index,
+            None => self.claim_lane(ahead)?,
+        };
+        let lane = &mut self.lanes[index];
+        lane.entries.back().is_none_or(|last| last.at <= at).then_some(lane)
+    }
+
+    /// An empty lane (or a new one) given over to deadlines `ahead` of the clock.
+    #[cold]
+    fn claim_lane(&mut self, ahead: SimDuration) -> Option<usize> {
+        let index = match self.lanes.iter().position(|lane| lane.entries.is_empty()) {
+            Some(index) => index,
+            None if self.lanes.len() < MAX_LANES => {
+                self.lanes.push(Lane { ahead, entries: VecDeque::new() });
+                self.lanes.len() - 1
+            }
+            None => return None,
+        };
+        self.lanes[index].ahead = ahead;
+        Some(index)
     }
 
     #[inline(always)]
@@ -344,17 +415,19 @@ impl Deadlines {
     fn renumber(&mut self) {
         let mut all = core::mem::take(&mut self.near);
         all.append(&mut self.far);
+        all.extend(self.lanes.drain(..).flat_map(|lane| lane.entries).map(Reverse));
         let slots = &self.slots;
         all.retain(|Reverse(entry)| is_live(slots, entry));
         // Ascending by `Reverse`, so latest first.
         let by_time = all.into_sorted_vec();
         self.next_rank = 0;
+        self.queued = 0;
         for Reverse(mut entry) in by_time.into_iter().rev() {
             entry.rank = self.next_rank;
             self.next_rank += 1;
             self.slots[entry.slot as usize].rank = entry.rank;
-            // In time order, each push lands at the bottom of its heap.
-            self.heap_for(entry.at).push(Reverse(entry));
+            // In time order, each lands at the back of its lane or the bottom of its heap.
+            self.enqueue(entry);
         }
     }
 
@@ -367,42 +440,56 @@ impl Deadlines {
         }
     }
 
-    /// Keeps both tops live, and the heaps at most about twice the live deadlines.
+    /// Keeps every top and front live, and the entries at most about twice the live deadlines.
     fn drop_cancelled_entries(&mut self) {
+        let before = self.queued;
+        let mut dropped = 0;
         for heap in [&mut self.near, &mut self.far] {
             while heap.peek().is_some_and(|Reverse(top)| !is_live(&self.slots, top)) {
                 heap.pop();
+                dropped += 1;
             }
         }
-        if self.near.len() + self.far.len() > 2 * self.live + 64 {
+        for lane in &mut self.lanes {
+            while lane.entries.front().is_some_and(|front| !is_live(&self.slots, front)) {
+                lane.entries.pop_front();
+                dropped += 1;
+            }
+        }
+        self.queued = before - dropped;
+        if self.queued > 2 * self.live + 64 {
             let slots = &self.slots;
             self.near.retain(|Reverse(entry)| is_live(slots, entry));
             self.far.retain(|Reverse(entry)| is_live(slots, entry));
+            for lane in &mut self.lanes {
+                lane.entries.retain(|entry| is_live(slots, entry));
+            }
+            self.queued = self.near.len() + self.far.len() + self.lanes.iter().map(|l| l.entries.len()).sum::<usize>();
         }
     }
 
-    /// Whether the far heap's top is due first (never when it is empty).
+    /// Where the entry due first waits, and the entry.
     #[inline(always)]
-    fn far_is_earlier(&self) -> bool {
-        match (self.near.peek(), self.far.peek()) {
-            (Some(Reverse(near)), Some(Reverse(far))) => far < near,
-            (near, far) => near.is_none() && far.is_some(),
+    fn earliest(&self) -> Option<(Source, Entry)> {
+        let mut earliest = self.near.peek().map(|Reverse(top)| (Source::Near, *top));
+        let mut consider = |source, entry: Entry| {
+            if earliest.is_none_or(|(_, first)| entry < first) {
+                earliest = Some((source, entry));
+            }
+        };
+        if let Some(Reverse(top)) = self.far.peek() {
+            consider(Source::Far, *top);
         }
-    }
-
-    /// The heap whose top is due first (the near one when both are empty).
-    #[inline(always)]
-    fn earlier_heap(&mut self) -> &mut Heap {
-        if self.far_is_earlier() {
-            &mut self.far
-        } else {
-            &mut self.near
+        for (index, lane) in self.lanes.iter().enumerate() {
+            if let Some(front) = lane.entries.front() {
+                consider(Source::Lane(index), *front);
+            }
         }
+        earliest
     }
 
     fn first(&self) -> Option<(SimTime, &Deadline)> {
-        let heap = if self.far_is_earlier() { &self.far } else { &self.near };
-        let Reverse(entry) = heap.peek()?;
+        let (_, entry) = self.earliest()?;
         Some((entry.at, self.slots[entry.slot as usize].deadline.as_ref()?))
     }
 
@@ -411,9 +498,17 @@ impl Deadlines {
     #[inline(always)]
     fn pop_due(&mut self, until: SimTime) -> Option<(SimTime, Deadline)> {
         self.near_until = self.near_until.max(until + NEAR_HORIZON);
-        let heap = self.earlier_heap();
-        let entry = heap.peek().map(|Reverse(entry)| *entry).filter(|entry| entry.at <= until)?;
-        heap.pop();
+        let Some((source, entry)) = self.earliest().filter(|(_, entry)| entry.at <= until) else {
+            self.now = self.now.max(until);
+            return None;
+        };
+        match source {
+            Source::Near => drop(self.near.pop()),
+            Source::Far => drop(self.far.pop()),
+            Source::Lane(index) => drop(self.lanes[index].entries.pop_front()),
+        }
+        self.queued -= 1;
+        self.now = self.now.max(entry.at);
         // The top is live, so its slot holds the deadline.
         let deadline = self.vacate(entry.slot);
         self.drop_cancelled_entries();
@@ -423,6 +518,14 @@ impl Deadlines {
     pub(crate) fn len(&self) -> usize {
         self.live
     }
+}
+
+/// Where an entry waits.
+#[derive(Clone, Copy, Debug)]
+enum Source {
+    Near,
+    Far,
+    Lane(usize),
 }
 
 fn is_live(slots: &[Slot], entry: &Entry) -> bool {
@@ -791,7 +894,9 @@ mod tests {
                 }
                 prop_assert_eq!(deadlines.len(), model.len());
                 prop_assert_eq!(deadlines.first().map(|(at, _)| at), model.first_key_value().map(|(k, _)| k.0));
-                prop_assert!(deadlines.near.len() + deadlines.far.len() <= 2 * deadlines.live + 64);
+                let lanes = deadlines.lanes.iter().map(|l| l.entries.len()).sum::<usize>();
+                prop_assert_eq!(deadlines.queued, deadlines.near.len() + deadlines.far.len() + lanes);
+                prop_assert!(deadlines.queued <= 2 * deadlines.live + 64);
             }
         }
     }
