@@ -133,7 +133,7 @@ impl World {
         self.engine.sqs_state().queue_by_name(NAMES[q]).expect("queues are never deleted here")
     }
 
-    fn find(&self, q: usize, message_id: &str) -> Option<&StoredMessage> {
+    fn find(&self, q: usize, message_id: &str) -> Option<MessageRef<'_>> {
         self.queue(q).messages().find(|m| m.id.to_string() == message_id)
     }
 
@@ -350,7 +350,7 @@ impl World {
             let (mut visible, mut in_flight, mut delayed) = (0, 0, 0);
             for m in queue.messages() {
                 prop_assert!(all_ids.insert(m.id), "message {} stored twice", m.id);
-                match m.state {
+                match *m.state {
                     MessageState::Visible => visible += 1,
                     MessageState::InFlight { until, .. } => {
                         in_flight += 1;

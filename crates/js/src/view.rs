@@ -9,7 +9,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use decouple_engine::sqs::{DeduplicationScope, FifoThroughputLimit, MessageState, Queue, StoredMessage};
+use decouple_engine::sqs::{DeduplicationScope, FifoThroughputLimit, MessageRef, MessageState, Queue};
 use decouple_engine::{Engine, Event, LoggedEvent};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -150,7 +150,7 @@ fn queue(q: &Queue, waiting_polls: usize) -> QueueView {
     }
 }
 
-fn message(m: &StoredMessage) -> MessageView {
+fn message(m: MessageRef<'_>) -> MessageView {
     MessageView {
         number: m.number as f64,
         message_id: m.id.to_string(),

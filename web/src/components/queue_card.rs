@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use decouple_engine::sqs::{MessageState, Queue, StoredMessage};
+use decouple_engine::sqs::{MessageRef, MessageState, Queue};
 use decouple_engine::SimTime;
 use serde_json::json;
 use yew::prelude::*;
@@ -54,9 +54,9 @@ struct Lane {
     chips: Vec<Chip>,
 }
 
-fn chip(m: &StoredMessage, now: SimTime) -> Chip {
+fn chip(m: MessageRef<'_>, now: SimTime) -> Chip {
     let preview: String = m.body.chars().take(14).collect();
-    let left = match m.state {
+    let left = match *m.state {
         MessageState::Delayed { until, .. } => {
             let total = until.saturating_sub(m.sent_at).as_millis().max(1) as f64;
             let left = until.saturating_sub(now);

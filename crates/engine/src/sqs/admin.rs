@@ -266,7 +266,7 @@ impl Sqs<'_> {
         let queue = self.state.queues.get_mut(&id).expect("caller resolved the queue");
         let period = SimDuration::from_secs(u64::from(queue.config.message_retention_period));
         let now = self.core.now;
-        for message in queue.messages.values_mut() {
+        for mut message in queue.messages.values_mut() {
             if let Some(key) = message.retention_key.take() {
                 self.core.deadlines.cancel(key);
             }

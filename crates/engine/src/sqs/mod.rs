@@ -35,7 +35,7 @@ use alloc::string::String;
 pub use attributes::{DeduplicationScope, FifoThroughputLimit, QueueConfig, RedrivePolicy};
 pub use error::{SqsError, SqsErrorCode};
 pub use model::*;
-pub use queue::{MessageState, Queue, QueueStats, StoredMessage};
+pub use queue::{MessageRef, MessageState, Queue, QueueStats, StoredMessage};
 #[cfg(feature = "sns")]
 pub(crate) use send::Outgoing;
 

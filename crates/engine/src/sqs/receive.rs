@@ -239,7 +239,7 @@ impl Sqs<'_> {
         let now = self.core.now;
         let name = queue.name.clone();
         for &(number, _) in taken {
-            let m = &self.queue_ref(id).messages[&number];
+            let Some(m) = self.queue_ref(id).messages.get(&number) else { continue };
             let (receive_count, visible_at) = (m.receive_count, m.visible_at().unwrap_or(now));
             self.core.emit(Event::MessageReceived { queue: name.clone(), number, receive_count, visible_at });
         }
@@ -248,7 +248,7 @@ impl Sqs<'_> {
             // only now so that one receive cannot hand out the same message twice.
             let (core, queue) = self.parts(id);
             for &(number, _) in taken {
-                let in_flight = queue.messages.get(&number).and_then(|m| match m.state {
+                let in_flight = queue.messages.get(&number).and_then(|m| match *m.state {
                     MessageState::InFlight { key, .. } => Some(key),
                     _ => None,
                 });
@@ -288,7 +288,7 @@ impl Sqs<'_> {
         let attempt = queue.receive_attempts.get(attempt_id)?;
         let fresh = now.saturating_sub(attempt.at) < DEDUPLICATION_WINDOW;
         let intact = attempt.delivered.iter().all(|&(number, nonce)| {
-            matches!(queue.messages.get(&number).map(|m| &m.state), Some(MessageState::InFlight { receipt, .. }) if *receipt == nonce)
+            matches!(queue.messages.get(&number).map(|m| m.state), Some(MessageState::InFlight { receipt, .. }) if *receipt == nonce)
         });
         if !(fresh && intact) {
             return None;
@@ -321,7 +321,7 @@ impl Sqs<'_> {
             let members = &queue.groups.get(group)?.members;
             let position = members.iter().position(|&n| n == last)?;
             if let Some(&next) = members.get(position + 1) {
-                if queue.messages[&next].is_visible() {
+                if queue.messages.get(&next).is_some_and(|m| m.is_visible()) {
                     return Some(next);
                 }
             }
@@ -407,7 +407,7 @@ impl Sqs<'_> {
 
     pub(crate) fn retention_expired(&mut self, id: QueueId, number: u64) {
         let Some(queue) = self.state.queues.get_mut(&id) else { return };
-        if let Some(message) = queue.messages.get_mut(&number) {
+        if let Some(mut message) = queue.messages.get_mut(&number) {
             message.retention_key = None;
         }
         if queue.remove(self.core, number).is_some() {

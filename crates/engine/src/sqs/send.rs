@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use super::attributes::{DeduplicationScope, MAX_DELAY_SECONDS, MAX_MESSAGE_SIZE};
 use super::error::{SqsError, SqsErrorCode};
 use super::model::*;
-use super::queue::{DedupEntry, MessageState, StoredMessage};
+use super::queue::{DedupEntry, StoredMessage};
 use super::throttle::ThrottledAction;
 use super::validate::{self, attributes_size};
 use super::{QueueId, Sqs};
@@ -310,7 +310,6 @@ impl Sqs<'_> {
                 deduplication_id: dedup_id,
                 sequence_number,
                 dead_letter_source_arn: None,
-                state: MessageState::Visible,
                 last_receipt: None,
                 retention_key: None,
             },

@@ -135,8 +135,8 @@ impl Sqs<'_> {
         };
         let now = self.core.now;
         let (core, queue) = self.parts(id);
-        let received_at = match queue.messages[&number].state {
-            MessageState::InFlight { received_at, .. } => received_at,
+        let received_at = match queue.messages.get(&number).map(|m| *m.state) {
+            Some(MessageState::InFlight { received_at, .. }) => received_at,
             // A standard message whose latest handle outlived its visibility: AWS answers 200 and changes nothing.
             _ => return Ok(()),
         };
@@ -150,7 +150,7 @@ impl Sqs<'_> {
         }
         let name = queue.name.clone();
         if timeout == 0 {
-            if let MessageState::InFlight { key, .. } = queue.messages[&number].state {
+            if let Some(&MessageState::InFlight { key, .. }) = queue.messages.get(&number).map(|m| m.state) {
                 core.deadlines.cancel(key);
             }
             queue.make_visible(number);
