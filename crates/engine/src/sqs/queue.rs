@@ -223,7 +223,9 @@ impl MessageStore {
             self.first -= 1;
         }
         let index = (number - self.first) as usize;
-        if index >= self.slots.len() {
+        if index == self.slots.len() {
+            self.slots.push_back(None);
+        } else if index > self.slots.len() {
             self.slots.resize_with(index + 1, || None);
         }
         let old = self.slots[index].replace(Held { state, stored });
