@@ -18,9 +18,10 @@
 //!    sitting, 1.89–1.96× with criterion's `SmallInput` batches (used here)
 //!    and 1.83–1.87× with batches of 1,000. The host moves it too: another
 //!    day the same build read 1.90–2.04× with `SmallInput`. On a noisy day
-//!    (2026-11-28), three sittings of 4–6 pairs had medians of 1.93, 2.02
-//!    and 2.03× (single pairs 1.88–2.57×), where the previous build's were
-//!    1.95, 1.97 and 1.98×: about 2×, the target's edge.
+//!    (2026-11-28), four sittings of 4–6 pairs had medians of 2.02, 1.93,
+//!    2.36 and 2.03× (single pairs 1.88–4.05×), where the previous build's,
+//!    alternated with it, were 2.18, 1.95, 2.28 and 1.98×: about 2×, the
+//!    target's edge.
 //! 2. `expire_in_flight`: one `advance_by` that ends the visibility timeout of
 //!    N in-flight messages, N = 10,000 and 100,000, reported per message;
 //!    beside it the same expiry with std collections (a binary heap of
