@@ -442,21 +442,18 @@ impl Deadlines {
 
     /// Keeps every top and front live, and the entries at most about twice the live deadlines.
     fn drop_cancelled_entries(&mut self) {
-        let before = self.queued;
-        let mut dropped = 0;
         for heap in [&mut self.near, &mut self.far] {
             while heap.peek().is_some_and(|Reverse(top)| !is_live(&self.slots, top)) {
                 heap.pop();
-                dropped += 1;
+                self.queued -= 1;
             }
         }
         for lane in &mut self.lanes {
             while lane.entries.front().is_some_and(|front| !is_live(&self.slots, front)) {
                 lane.entries.pop_front();
-                dropped += 1;
+                self.queued -= 1;
             }
         }
-        self.queued = before - dropped;
         if self.queued > 2 * self.live + 64 {
             let slots = &self.slots;
             self.near.retain(|Reverse(entry)| is_live(slots, entry));

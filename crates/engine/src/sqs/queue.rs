@@ -125,15 +125,6 @@ pub(crate) struct MessageMut<'a> {
     stored: &'a mut StoredMessage,
 }
 
-impl MessageMut<'_> {
-    pub fn is_visible(&self) -> bool {
-        self.state.is_visible()
-    }
-    pub fn is_in_flight(&self) -> bool {
-        self.state.is_in_flight()
-    }
-}
-
 impl core::ops::Deref for MessageMut<'_> {
     type Target = StoredMessage;
 
@@ -445,12 +436,17 @@ impl Queue {
     /// consumed or cancelled by the caller).
     pub(crate) fn make_visible(&mut self, number: u64) {
         let Some(message) = self.messages.get_mut(&number) else { return };
-        match message.state {
-            MessageState::Delayed { .. } => self.delayed -= 1,
-            MessageState::InFlight { .. } => self.in_flight -= 1,
+        let was_in_flight = match message.state {
+            MessageState::Delayed { .. } => {
+                self.delayed -= 1;
+                false
+            }
+            MessageState::InFlight { .. } => {
+                self.in_flight -= 1;
+                true
+            }
             MessageState::Visible => return,
-        }
-        let was_in_flight = message.is_in_flight();
+        };
         *message.state = MessageState::Visible;
         // A standard queue's message is not read past its state (its box is
         // left alone), so that a burst of expiries walks only the slots.
@@ -478,7 +474,7 @@ impl Queue {
         let key = core.deadlines.schedule(until, Deadline::SqsVisibilityExpires { queue: self.id, seq: number });
         let fifo = self.fifo;
         let Some(mut message) = self.messages.get_mut(&number) else { return receipt };
-        debug_assert!(message.is_visible());
+        debug_assert!(message.state.is_visible());
         *message.state = MessageState::InFlight { until, key, receipt, received_at: core.now };
         message.receive_count += 1;
         message.last_receipt = Some(receipt);
