@@ -850,10 +850,20 @@ fn message_body_characters() {
     let mut e = engine();
     let u = create(&mut e, "q", &[]);
     let msg = "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF";
-    for bad in ["\u{0}", "a\u{1}b", "\u{1F}", "\u{FFFE}", "\u{FFFF}"] {
+    // Long bodies too, where the bytes are checked many at a time: a bad
+    // character far in, after a line break or not.
+    let long_bad =
+        ["x".repeat(150) + "\u{1}" + &"y".repeat(49), "x\n".repeat(75) + "\u{1}", "é".repeat(90) + "\u{FFFE}"];
+    for bad in
+        ["\u{0}", "a\u{1}b", "\u{1F}", "\u{FFFE}", "\u{FFFF}"].into_iter().chain(long_bad.iter().map(String::as_str))
+    {
         assert_err(e.sqs().send_message(send_req(&u, bad)), InvalidMessageContents, msg);
     }
-    for good in ["\t\n\r", " ", "\u{D7FF}", "\u{E000}", "\u{FFFD}", "\u{10000}", "🦀", "\u{10FFFF}"] {
+    let long_good = ["{\n\t\"a\": 1\r\n}\n".repeat(20), "\u{7F}~ ".repeat(70), "é🦀".repeat(40)];
+    for good in ["\t\n\r", " ", "\u{7F}", "\u{D7FF}", "\u{E000}", "\u{FFFD}", "\u{10000}", "🦀", "\u{10FFFF}"]
+        .into_iter()
+        .chain(long_good.iter().map(String::as_str))
+    {
         send(&mut e, &u, good);
     }
     assert_err(

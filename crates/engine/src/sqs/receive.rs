@@ -90,12 +90,16 @@ fn wants_message_attribute(names: &[String], name: &str) -> bool {
     })
 }
 
-/// The message as ReceiveMessage returns it, with the system and message
-/// attributes the caller asked for.
-fn render(queue: &Queue, m: &StoredMessage, receipt: (u64, Receipt), spec: &ReceiveSpec, sender_id: &str) -> Message {
+/// The system attributes a receive asked for, each built only if asked for.
+#[inline(never)]
+fn system_attributes(
+    queue: &Queue,
+    m: &StoredMessage,
+    spec: &ReceiveSpec,
+    sender_id: &str,
+) -> BTreeMap<String, String> {
     let names = &spec.system_attribute_names;
     let mut attributes = BTreeMap::new();
-    // Values are built only for the attributes asked for: most receives ask for none.
     let mut put = |name: &str, value: &dyn Fn() -> Option<String>| {
         if wants(names, name) {
             if let Some(value) = value() {
@@ -114,6 +118,18 @@ fn render(queue: &Queue, m: &StoredMessage, receipt: (u64, Receipt), spec: &Rece
         put("SequenceNumber", &|| m.sequence_number.map(|n| n.to_string()));
     }
     put("DeadLetterQueueSourceArn", &|| m.dead_letter_source_arn.clone());
+    attributes
+}
+
+/// The message as ReceiveMessage returns it, with the system and message
+/// attributes the caller asked for.
+fn render(queue: &Queue, m: &StoredMessage, receipt: (u64, Receipt), spec: &ReceiveSpec, sender_id: &str) -> Message {
+    let attributes = if spec.system_attribute_names.is_empty() {
+        // Most receives ask for none: not even a name is compared.
+        BTreeMap::new()
+    } else {
+        system_attributes(queue, m, spec, sender_id)
+    };
     // Inserted one by one: collecting into a map sorts a vector first, which
     // costs even when nothing is asked for (the usual receive).
     let mut message_attributes = MessageAttributes::new();

@@ -15,10 +15,14 @@ pub fn is_allowed_char(c: char) -> bool {
 }
 
 pub fn check_body_chars(body: &str) -> Result<(), SqsError> {
-    // Almost every body is printable ASCII: check bytes first, chars only if needed.
-    // A branch-free fold rather than `all`, so the compiler can vectorise it.
-    let printable_ascii =
-        body.bytes().fold(true, |ok, b| ok & ((0x20..0x80).contains(&b) | (b == 0x9) | (b == 0xA) | (b == 0xD)));
+    // Almost every body is printable ASCII, and those bytes are exactly the
+    // ones above 0x1f as signed bytes: one compare each, so the first check
+    // is a third of the second, which lets tabs and line breaks through too.
+    // Chars are decoded only if both fail. Branch-free folds rather than
+    // `all`, so the compiler can vectorise them.
+    let printable = |b: u8| (b as i8) > 0x1f;
+    let printable_ascii = body.bytes().fold(true, |ok, b| ok & printable(b))
+        || body.bytes().fold(true, |ok, b| ok & (printable(b) | (b == 0x9) | (b == 0xA) | (b == 0xD)));
     if printable_ascii || body.chars().all(is_allowed_char) {
         Ok(())
     } else {
@@ -172,10 +176,21 @@ pub fn md5(bytes: &[u8]) -> [u8; 16] {
 /// MD5OfMessageAttributes as AWS computes it: for each attribute in name
 /// order, the length-prefixed (4-byte big-endian) name and data type, a
 /// transport byte (1 = string/number, 2 = binary), then the length-prefixed value.
+///
+/// Inlined, and the digest kept apart: most messages have no attributes,
+/// and the test alone is a few instructions where a call set up the whole
+/// digest's frame first.
+#[inline]
 pub fn md5_of_attributes(attributes: &MessageAttributes) -> Option<[u8; 16]> {
     if attributes.is_empty() {
-        return None;
+        None
+    } else {
+        Some(md5_of_some_attributes(attributes))
     }
+}
+
+#[inline(never)]
+fn md5_of_some_attributes(attributes: &MessageAttributes) -> [u8; 16] {
     fn put(hasher: &mut Md5, bytes: &[u8]) {
         hasher.update((bytes.len() as u32).to_be_bytes());
         hasher.update(bytes);
@@ -195,7 +210,7 @@ pub fn md5_of_attributes(attributes: &MessageAttributes) -> Option<[u8; 16]> {
             }
         }
     }
-    Some(hasher.finalize().into())
+    hasher.finalize().into()
 }
 
 /// Batch entry ids: 1-80 characters, alphanumeric, hyphen, underscore.
