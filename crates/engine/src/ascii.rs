@@ -7,6 +7,18 @@
 
 use arrayvec::ArrayString;
 
+/// A buffer to write a text into: aligned to a word, so that the UTF-8
+/// check runs a word at a time from the first byte (from an unaligned start
+/// it steps a byte at a time to the first word boundary).
+#[repr(align(8))]
+pub(crate) struct Buffer<const N: usize>(pub [u8; N]);
+
+impl<const N: usize> Buffer<N> {
+    pub(crate) fn new() -> Self {
+        Buffer([0; N])
+    }
+}
+
 /// The text of `buffer`: empty if it is not UTF-8 (a bug: callers write ASCII).
 pub(crate) fn text(buffer: &[u8]) -> &str {
     core::str::from_utf8(buffer).unwrap_or_default()

@@ -749,6 +749,12 @@ fn send_message_digests_match_aws() {
     let got = receive(&mut e, &u, 10);
     assert_eq!(got.len(), 3);
     assert!(got.iter().all(|m| m.md5_of_body.as_str() == "6e2baaf3b97dbeef01c0043275f9a0e7"));
+    // As the queue keeps it, beside the id the receive answered with.
+    let queue = e.sqs_state().queue_by_name("q").unwrap();
+    for (stored, received) in queue.messages().zip(&got) {
+        assert_eq!(stored.md5_of_body(), "6e2baaf3b97dbeef01c0043275f9a0e7");
+        assert_eq!(stored.id.to_string(), received.message_id.as_str());
+    }
     assert_eq!(got[0].md5_of_message_attributes, None);
     assert_eq!(got[1].md5_of_message_attributes.as_deref(), Some("ae7155c6026991b6d54b11589678bf9c"));
     assert_eq!(got[2].md5_of_message_attributes.as_deref(), Some("d302007e9aa062660afc85fd0a482472"));

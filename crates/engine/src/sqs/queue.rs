@@ -14,6 +14,7 @@ use alloc::vec::Vec;
 
 use super::attributes::QueueConfig;
 use super::model::MessageAttributes;
+use super::send::IdAndMd5Text;
 use super::visible_set::VisibleSet;
 use super::{throttle::Throttle, QueueId};
 use crate::engine::{Core, Deadline, DeadlineKey};
@@ -46,7 +47,10 @@ pub struct StoredMessage {
     pub number: u64,
     pub id: Uuid,
     pub body: String,
-    pub md5_of_body: [u8; 16],
+    /// The message id and MD5OfBody as text, side by side: written once
+    /// when the message is sent (SendMessage answers with them) and copied
+    /// into every receive, rather than formatted and checked as UTF-8 again.
+    pub(crate) id_and_md5: IdAndMd5Text,
     pub attributes: MessageAttributes,
     pub md5_of_attributes: Option<[u8; 16]>,
     pub system_attributes: MessageAttributes,
@@ -65,6 +69,13 @@ pub struct StoredMessage {
     /// The nonce of the most recent receipt handle: only that handle deletes the message.
     pub(crate) last_receipt: Option<u64>,
     pub(crate) retention_key: Option<DeadlineKey>,
+}
+
+impl StoredMessage {
+    /// MD5OfBody: the hex MD5 digest of the body.
+    pub fn md5_of_body(&self) -> &str {
+        self.id_and_md5.get(super::send::ID_CHARS..).unwrap_or_default()
+    }
 }
 
 impl MessageState {
@@ -584,7 +595,7 @@ mod tests {
             number,
             id: Uuid([0; 16]),
             body: String::new(),
-            md5_of_body: [0; 16],
+            id_and_md5: IdAndMd5Text::new(),
             attributes: MessageAttributes::new(),
             md5_of_attributes: None,
             system_attributes: MessageAttributes::new(),

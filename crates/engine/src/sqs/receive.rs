@@ -11,7 +11,7 @@ use super::error::{SqsError, SqsErrorCode};
 use super::model::*;
 use super::queue::{MessageState, Queue, ReceiveAttempt, StoredMessage};
 use super::receipt::{self, Receipt};
-use super::send::{write_id_and_md5, DEDUPLICATION_WINDOW, ID_CHARS, MD5_CHARS};
+use super::send::{DEDUPLICATION_WINDOW, ID_CHARS};
 use super::throttle::ThrottledAction;
 use super::{validate, QueueId, Sqs};
 use crate::engine::{Deadline, DeadlineKey};
@@ -138,18 +138,13 @@ fn render(queue: &Queue, m: &StoredMessage, receipt: (u64, Receipt), spec: &Rece
             message_attributes.insert(name.clone(), value.clone());
         }
     }
-    let mut texts = [0u8; ID_CHARS + MD5_CHARS + receipt::ENCODED_LEN];
-    let (id_and_md5, handle) = texts.split_at_mut(ID_CHARS + MD5_CHARS);
+    let mut handle = ascii::Buffer::<{ receipt::ENCODED_LEN }>::new();
     let (seed, receipt) = receipt;
-    if let (Ok(id_and_md5), Ok(handle)) = (id_and_md5.try_into(), handle.try_into()) {
-        write_id_and_md5(id_and_md5, &m.id, &m.md5_of_body);
-        receipt::encode_into(seed, receipt, handle);
-    }
-    let text = ascii::text(&texts);
+    receipt::encode_into(seed, receipt, &mut handle.0);
     Message {
-        message_id: ascii::inline(text, 0),
-        receipt_handle: text.get(ID_CHARS + MD5_CHARS..).unwrap_or_default().into(),
-        md5_of_body: ascii::inline(text, ID_CHARS),
+        message_id: ascii::inline(&m.id_and_md5, 0),
+        receipt_handle: ascii::text(&handle.0).into(),
+        md5_of_body: ascii::inline(&m.id_and_md5, ID_CHARS),
         body: m.body.clone(),
         attributes,
         md5_of_message_attributes: validate::md5_of_attributes(&message_attributes).map(|d| hex::encode(&d)),

@@ -5,6 +5,7 @@ use alloc::format;
 use alloc::rc::Rc;
 use alloc::string::{String, ToString};
 
+use arrayvec::ArrayString;
 use sha2::{Digest, Sha256};
 
 use super::attributes::{DeduplicationScope, MAX_DELAY_SECONDS, MAX_MESSAGE_SIZE};
@@ -27,20 +28,24 @@ pub const DEDUPLICATION_WINDOW: SimDuration = SimDuration::from_mins(5);
 pub(crate) const ID_CHARS: usize = 36;
 pub(crate) const MD5_CHARS: usize = 32;
 
-/// Writes a message's id and its body's digest side by side, as SendMessage
-/// and ReceiveMessage answer them (then cut into inline strings by [`ascii::inline`]).
-pub(crate) fn write_id_and_md5(out: &mut [u8; ID_CHARS + MD5_CHARS], id: &Uuid, md5: &[u8; 16]) {
-    let (id_text, md5_text) = out.split_at_mut(ID_CHARS);
+/// A message's id and its body's digest in hex, side by side, as SendMessage
+/// and ReceiveMessage answer them.
+pub(crate) type IdAndMd5Text = ArrayString<{ ID_CHARS + MD5_CHARS }>;
+
+/// Formats a message's id and its body's digest, and checks them as UTF-8, once.
+fn id_and_md5_text(id: &Uuid, md5: &[u8; 16]) -> IdAndMd5Text {
+    let mut texts = ascii::Buffer::<{ ID_CHARS + MD5_CHARS }>::new();
+    let (id_text, md5_text) = texts.0.split_at_mut(ID_CHARS);
     id_text.copy_from_slice(&id.to_canonical());
     hex::encode_into(md5, md5_text);
+    ascii::inline(ascii::text(&texts.0), 0)
 }
 
 /// What SendMessage answers about a message it took, before it is written
 /// out: small, so that it is cheap to hand back through the calls between.
 pub(crate) struct Sent {
-    message_id: Uuid,
+    id_and_md5: IdAndMd5Text,
     sequence_number: Option<u128>,
-    md5_of_body: [u8; 16],
     md5_of_attributes: Option<[u8; 16]>,
     md5_of_system_attributes: Option<[u8; 16]>,
 }
@@ -51,12 +56,9 @@ impl Sent {
     /// that had just written it (2% of a send → receive → delete).
     #[inline(always)]
     fn answer(&self) -> SendMessageResult {
-        let mut texts = [0u8; ID_CHARS + MD5_CHARS];
-        write_id_and_md5(&mut texts, &self.message_id, &self.md5_of_body);
-        let text = ascii::text(&texts);
         SendMessageResult {
-            message_id: ascii::inline(text, 0),
-            md5_of_message_body: ascii::inline(text, ID_CHARS),
+            message_id: ascii::inline(&self.id_and_md5, 0),
+            md5_of_message_body: ascii::inline(&self.id_and_md5, ID_CHARS),
             md5_of_message_attributes: self.md5_of_attributes.map(|d| hex::encode(&d)),
             md5_of_message_system_attributes: self.md5_of_system_attributes.map(|d| hex::encode(&d)),
             sequence_number: self.sequence_number.map(|n| n.to_string()),
@@ -259,10 +261,9 @@ impl Sqs<'_> {
         let md5_of_body = validate::md5(msg.body.as_bytes());
         let md5_of_attributes = validate::md5_of_attributes(&msg.attributes);
         let md5_of_system_attributes = validate::md5_of_attributes(&msg.system_attributes);
-        let sent = |message_id, sequence_number| Sent {
-            message_id,
+        let sent = |id_and_md5, sequence_number| Sent {
+            id_and_md5,
             sequence_number,
-            md5_of_body,
             md5_of_attributes,
             md5_of_system_attributes,
         };
@@ -275,11 +276,12 @@ impl Sqs<'_> {
             let (message_id, sequence_number) = (seen.message_id, seen.sequence_number);
             let name = queue.name.clone();
             self.core.emit(Event::MessageDeduplicated { queue: name, message_id });
-            return Ok(sent(message_id, sequence_number));
+            return Ok(sent(id_and_md5_text(&message_id, &md5_of_body), sequence_number));
         }
 
         let now = self.core.now;
         let message_id = self.core.rng.uuid();
+        let id_and_md5 = id_and_md5_text(&message_id, &md5_of_body);
         let duplicate_chance = if fifo { 0 } else { self.core.config.realism.duplicate_per_million };
         let (core, queue) = self.parts(id);
         let number = queue.take_number();
@@ -297,7 +299,7 @@ impl Sqs<'_> {
                 number,
                 id: message_id,
                 body: msg.body,
-                md5_of_body,
+                id_and_md5,
                 attributes: msg.attributes,
                 md5_of_attributes,
                 system_attributes: msg.system_attributes,
@@ -334,6 +336,6 @@ impl Sqs<'_> {
             queue.insert(core, copy, delay);
             self.core.emit(Event::MessageDuplicated { queue: name, number: copy_number, copy_of: number, message_id });
         }
-        Ok(sent(message_id, sequence_number))
+        Ok(sent(id_and_md5, sequence_number))
     }
 }
