@@ -171,14 +171,22 @@ impl<'a> Sqs<'a> {
     }
 
     /// Resolves a queue URL the way AWS does: any host, but the account and name decide.
+    ///
+    /// Inlined as far as the usual case, the URL of the queue resolved last:
+    /// a call that could take the other paths first saved the registers they
+    /// need. Not in wasm, where every action would carry a copy.
+    #[cfg_attr(not(target_family = "wasm"), inline(always))]
     fn resolve_url(&self, url: &str) -> Result<QueueId, SqsError> {
+        match self.state.last_resolved.get() {
+            Some(id) if self.state.queues.get(&id).is_some_and(|q| q.url == url) => Ok(id),
+            _ => self.resolve_other_url(url),
+        }
+    }
+
+    #[inline(never)]
+    fn resolve_other_url(&self, url: &str) -> Result<QueueId, SqsError> {
         if url.is_empty() {
             return Err(SqsError::missing("QueueUrl"));
-        }
-        if let Some(id) = self.state.last_resolved.get() {
-            if self.state.queues.get(&id).is_some_and(|q| q.url == url) {
-                return Ok(id);
-            }
         }
         // Byte scans rather than `rsplit`: this runs on every request.
         let url = url.strip_suffix('/').unwrap_or(url);

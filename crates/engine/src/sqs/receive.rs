@@ -360,7 +360,16 @@ impl Sqs<'_> {
     }
 
     /// Hands newly visible messages to long polls, oldest waiter first.
+    /// Inlined (natively) as far as the test for waiting polls: most queues have none.
+    #[cfg_attr(not(target_family = "wasm"), inline(always))]
     pub(crate) fn serve_waiters(&mut self, id: QueueId) {
+        if self.state.queues.get(&id).is_some_and(|queue| !queue.waiters.is_empty()) {
+            self.serve_some_waiters(id);
+        }
+    }
+
+    #[inline(never)]
+    fn serve_some_waiters(&mut self, id: QueueId) {
         loop {
             let Some(queue) = self.state.queues.get(&id) else { return };
             let Some(&ticket) = queue.waiters.front() else { return };
