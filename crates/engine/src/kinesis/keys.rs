@@ -326,14 +326,16 @@ impl LastDigits {
     }
 
     /// `number`'s text — this one's, `also`'s, the next after this one, or
-    /// formatted afresh — kept as the last.
+    /// formatted afresh — kept as the last (unless it was `also`'s).
     pub(crate) fn text_of(&mut self, number: SequenceNumber, also: Option<&LastDigits>) -> SequenceNumberText {
         let same = |last: &&LastNumber| last.number == number;
         if let Some(last) = self.0.as_ref().filter(same) {
             return last.text;
         }
+        // Not kept as this one's last: `also` is a shard's newest record, so
+        // no read asks for one after it (and if one did, its digits would
+        // be formatted afresh, the same).
         if let Some(last) = also.and_then(|also| also.0.as_ref()).filter(same) {
-            self.0 = Some(*last);
             return last.text;
         }
         let digits = self
