@@ -24,10 +24,11 @@
 //! hand-timed loop over warm requests, best of many rounds, about 2.4×.
 //! `SmallInput` batches hold thousands of requests, more than the L2 cache,
 //! so both sides read theirs cold; the hand-timed loop's stay warm. On a
-//! noisier day (2026-11-28, a later build) four pairs read 2.03–2.31×, the
-//! engine's time moving with the host far more than the baseline's (see the
-//! SQS bench for why); callgrind counts 4,194 instructions per iteration
-//! against the baseline's 1,344 (MD5 of the key about 660 of each).
+//! noisier day (2026-11-28, a later build) four readings were 2.12–2.65×
+//! (the build before, alternated with it: 2.02–2.31×), the engine's time
+//! moving with the host far more than the baseline's (see the SQS bench for
+//! why); callgrind counts 4,194 instructions per iteration against the
+//! baseline's 1,344 (MD5 of the key about 660 of each).
 //!
 //! Run with `cargo bench -p decouple-engine --bench kinesis`.
 
