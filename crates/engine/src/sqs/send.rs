@@ -42,7 +42,8 @@ fn id_and_md5_text(id: &Uuid, md5: &[u8; 16]) -> IdAndMd5Text {
 }
 
 /// What SendMessage answers about a message it took, before it is written
-/// out: small, so that it is cheap to hand back through the calls between.
+/// out: the id and digest as the text the message keeps, the rest as
+/// numbers, formatted only if present.
 pub(crate) struct Sent {
     id_and_md5: IdAndMd5Text,
     sequence_number: Option<u128>,
