@@ -1,9 +1,11 @@
 //! Texts the engine writes itself — ids, hex digests, tokens — as strings.
 //! They are ASCII by construction, but safe Rust still validates UTF-8 to
 //! make a `str`, and for a few dozen bytes that costs about as much as
-//! writing them: a response's texts are written side by side into one
-//! buffer and validated once. Texts of a fixed length are answered inline
-//! ([`ArrayString`]), so a response does not allocate for each of them.
+//! writing them: each text is validated once, where it is written (texts
+//! answered together written side by side into one [`Buffer`]), and kept
+//! as text where it is answered again, as a message's id and digest are.
+//! Texts of a fixed length are answered inline ([`ArrayString`]), so a
+//! response does not allocate for each of them.
 
 use arrayvec::ArrayString;
 
