@@ -15,8 +15,8 @@
 //!      handle back to find the message.
 //!
 //!    Batching moves the ratio a little: measured on one machine in one
-//!    sitting, 1.89–1.96× with criterion's `SmallInput` batches (used here)
-//!    and 1.83–1.87× with batches of 1,000 (an earlier build).
+//!    sitting (an earlier build), 1.89–1.96× with criterion's `SmallInput`
+//!    batches (used here) and 1.83–1.87× with batches of 1,000.
 //!
 //!    The host moves it more. A neighbour busy with memory (a second copy of
 //!    this loop on the other vCPU) slowed the engine by a third and the
