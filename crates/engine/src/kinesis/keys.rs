@@ -162,12 +162,13 @@ impl SequenceNumber {
         n.to_digits()
     }
 
-    /// The digits of the record after this one, when it arrived in the same
-    /// second or the next: the index sits 80 bits up and the arrival second
-    /// 36 bits up, so its digits are these plus 2^80 (and 2^36) in decimal,
-    /// which is much cheaper than converting the 188 bits again (a shard
-    /// written to steadily does this for nearly every record).
-    pub(crate) fn next_digits(&self, digits: &SequenceDigits, next: &SequenceNumber) -> Option<SequenceDigits> {
+    /// What the digits of `next` add to this number's, when `next` is the
+    /// record after this one and arrived in the same second or the next:
+    /// the index sits 80 bits up and the arrival second 36 bits up, so
+    /// that is 2^80 (and 2^36) in decimal, as [`digit_words`]. Adding it
+    /// is much cheaper than converting the 188 bits again, and a shard
+    /// written to steadily does it for nearly every record.
+    fn step_to(&self, next: &SequenceNumber) -> Option<&'static [u64; 4]> {
         const NEXT_INDEX: [u64; 4] = digit_words(b"1208925819614629174706176");
         const NEXT_INDEX_AND_SECOND: [u64; 4] = digit_words(b"1208925819614697894182912");
         let follows = next.index == self.index.checked_add(1)?
@@ -177,7 +178,7 @@ impl SequenceNumber {
             Some(1) => &NEXT_INDEX_AND_SECOND,
             _ => return None,
         };
-        follows.then(|| digits.plus(addend))
+        follows.then_some(addend)
     }
 
     /// `None` for anything that is not a version-2 number this engine could
@@ -201,13 +202,7 @@ impl SequenceNumber {
 }
 
 /// A number's decimal digits, right-aligned in a buffer wide enough for any
-/// 192-bit value, so that the next record's can be added to them.
-///
-/// The buffer is 64 bytes so that the eight-digit words `plus` reads
-/// sit at multiples of eight from its start: a copy of the buffer is made
-/// in 16-byte pieces, and a word that straddled two of them could not be
-/// read until the copy reached the cache (a stall measured at a third of
-/// the time of the addition).
+/// 192-bit value and `'0'`s to the left of them.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct SequenceDigits {
     buffer: [u8; DIGITS_LEN],
@@ -232,38 +227,14 @@ impl SequenceDigits {
         &self.buffer[usize::from(self.start)..]
     }
 
-    /// These digits plus `addend` (from [`digit_words`]), eight digits at a
-    /// time: a digit-by-digit carry chain over the 25 digits of 2^80 cost
-    /// more than the rest of storing a record. The buffer holds `'0'`s left
-    /// of the digits, and the sum of two sequence-number-sized values stays
-    /// far inside its 64 places.
-    fn plus(&self, addend: &[u64; 4]) -> SequenceDigits {
-        let mut sum = *self;
-        let len = sum.buffer.len();
-        let low_start = len - 8 * addend.len();
-        let mut carry = 0;
-        for (chunk, digits) in sum.buffer[low_start..].chunks_exact_mut(8).rev().zip(addend.iter().rev()) {
-            let mut word = [0; 8];
-            word.copy_from_slice(chunk);
-            let (total, carry_out) =
-                add_decimal_words(u64::from_be_bytes(word).wrapping_sub(ASCII_ZEROS), *digits, carry);
-            chunk.copy_from_slice(&(total + ASCII_ZEROS).to_be_bytes());
-            carry = carry_out;
+    /// The low 32 digits as [`digit_words`], `'0'`s included where the
+    /// number is shorter.
+    fn low_words(&self) -> [u64; 4] {
+        let mut words = [0; 4];
+        for (word, chunk) in words.iter_mut().zip(self.buffer[DIGITS_LEN - 32..].chunks_exact(8)) {
+            *word = u64::from_be_bytes(chunk.try_into().unwrap_or_default()).wrapping_sub(ASCII_ZEROS);
         }
-        let (head, _) = sum.buffer.split_at_mut(low_start);
-        let mut leftmost = head.len();
-        while carry == 1 && leftmost > 0 {
-            leftmost -= 1;
-            let total = head[leftmost] - b'0' + 1;
-            carry = u64::from(total >= 10);
-            head[leftmost] = b'0' + total - 10 * carry as u8;
-        }
-        let mut start = usize::from(sum.start).min(leftmost);
-        while start + 1 < len && sum.buffer[start] == b'0' {
-            start += 1;
-        }
-        sum.start = start as u8;
-        sum
+        words
     }
 }
 
@@ -273,8 +244,8 @@ const ASCII_ZEROS: u64 = 0x3030_3030_3030_3030;
 const BYTE_LOW_BITS: u64 = 0x0101_0101_0101_0101;
 
 /// A decimal number of at most 32 digits as four words of eight digit
-/// values (0 to 9, one per byte), most significant digit first, the way
-/// [`SequenceDigits::plus`] reads its buffer.
+/// values (0 to 9, one per byte), most significant digit first: the low
+/// digits of a sequence number, and what the next record's adds to them.
 const fn digit_words(decimal: &[u8]) -> [u64; 4] {
     let mut words = [0u64; 4];
     let mut from_right = 0;
@@ -303,20 +274,54 @@ fn add_decimal_words(a: u64, b: u64, carry_in: u64) -> (u64, u64) {
     (biased - unbias, carry_out)
 }
 
-/// A sequence number with its digits and its text, so that the next
-/// record's (of the same second or the next) is formatted by adding to the
-/// digits ([`SequenceNumber::next_digits`]), and the same number's text is
-/// copied rather than checked as UTF-8 again: a shard keeps the last it
-/// wrote (PutRecord answers with it, and a reader at the tip reads it), and
-/// a read keeps the last it returned.
+/// `low + addend`, both [`digit_words`]; `None` if the sum has more than
+/// 32 digits.
+fn add_low_digits(low: &[u64; 4], addend: &[u64; 4]) -> Option<[u64; 4]> {
+    let mut sum = [0; 4];
+    let mut carry = 0;
+    for ((total, a), b) in sum.iter_mut().zip(low).zip(addend).rev() {
+        (*total, carry) = add_decimal_words(*a, *b, carry);
+    }
+    (carry == 0).then_some(sum)
+}
+
+/// A sequence number with its text and its low digits, so that the next
+/// record's (of the same second or the next, [`SequenceNumber::step_to`])
+/// is formatted by adding to those digits and rewriting only them in a copy
+/// of the text, and the same number's text is copied rather than formatted
+/// again: a shard keeps the last it wrote (PutRecord answers with it, and a
+/// reader at the tip reads it), and a read keeps the last it returned.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct LastDigits(Option<LastNumber>);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct LastNumber {
     number: SequenceNumber,
-    digits: SequenceDigits,
+    /// The text's last 32 digits, as [`digit_words`].
+    low: [u64; 4],
     text: SequenceNumberText,
+}
+
+impl LastNumber {
+    fn formatted(number: SequenceNumber) -> Self {
+        let digits = number.to_digits();
+        LastNumber { number, low: digits.low_words(), text: digits.to_text() }
+    }
+
+    /// The number after this one, if it is one [`SequenceNumber::step_to`]
+    /// reaches and the addition stays within the low 32 digits (it carries
+    /// out of them once in about 80 million records).
+    fn followed_by(&self, number: SequenceNumber) -> Option<Self> {
+        let low = add_low_digits(&self.low, self.number.step_to(&number)?)?;
+        let mut ascii = crate::ascii::Buffer::<32>::new();
+        for (chunk, word) in ascii.0.chunks_exact_mut(8).zip(low) {
+            chunk.copy_from_slice(&(word + ASCII_ZEROS).to_be_bytes());
+        }
+        let mut text = self.text;
+        text.truncate(text.len().checked_sub(32)?);
+        text.try_push_str(core::str::from_utf8(&ascii.0).ok()?).ok()?;
+        Some(LastNumber { number, low, text })
+    }
 }
 
 impl LastDigits {
@@ -338,14 +343,10 @@ impl LastDigits {
         if let Some(last) = also.and_then(|also| also.0.as_ref()).filter(same) {
             return last.text;
         }
-        let digits = self
-            .0
-            .as_ref()
-            .and_then(|last| last.number.next_digits(&last.digits, &number))
-            .unwrap_or_else(|| number.to_digits());
-        let text = digits.to_text();
-        self.0 = Some(LastNumber { number, digits, text });
-        text
+        let last =
+            self.0.as_ref().and_then(|last| last.followed_by(number)).unwrap_or_else(|| LastNumber::formatted(number));
+        self.0 = Some(last);
+        last.text
     }
 }
 
@@ -696,33 +697,58 @@ fn decode_first_layout(text: &str, bytes: &mut [u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::format;
     use proptest::prelude::*;
+
+    /// The low 32 digits of `number`'s text, as a number.
+    fn low_of(number: &SequenceNumber) -> u128 {
+        let text = number.to_decimal();
+        text[text.len().saturating_sub(32)..].parse().unwrap()
+    }
 
     proptest! {
         #[test]
-        fn the_next_records_digits_are_its_own(
+        fn the_next_records_text_is_its_own(
             created in 0u64..(1 << 36),
             shard in any::<u32>(),
             index in 0u64..u64::MAX,
             arrival in 0u64..(1 << 36),
         ) {
             let this = SequenceNumber { shard_created_secs: created, shard, index, arrival_secs: arrival };
-            let digits = this.to_digits();
+            let last = LastNumber::formatted(this);
+            prop_assert_eq!(last.text.as_str(), this.to_decimal());
             let next = SequenceNumber { index: index + 1, ..this };
-            prop_assert_eq!(this.next_digits(&digits, &next), Some(next.to_digits()));
-            let next_second = SequenceNumber { arrival_secs: arrival + 1, ..next };
-            let expected = (arrival < SECS_MASK).then(|| next_second.to_digits());
-            prop_assert_eq!(this.next_digits(&digits, &SequenceNumber { arrival_secs: (arrival + 1) & SECS_MASK, ..next }), expected);
+            let next_second = SequenceNumber { arrival_secs: (arrival + 1) & SECS_MASK, ..next };
+            for (following, step) in [(next, 1u128 << 80), (next_second, (1 << 80) + (1 << 36))] {
+                let stays_low = low_of(&this) + step < 10u128.pow(32);
+                let reachable = following.arrival_secs >= arrival;
+                let expected = (stays_low && reachable).then(|| LastNumber::formatted(following));
+                prop_assert_eq!(last.followed_by(following), expected);
+            }
             let later = SequenceNumber { arrival_secs: (arrival + 2) & SECS_MASK, ..next };
-            prop_assert_eq!(this.next_digits(&digits, &later), None, "two seconds on");
+            prop_assert_eq!(last.followed_by(later), None, "two seconds on");
             let earlier = SequenceNumber { arrival_secs: arrival.wrapping_sub(1) & SECS_MASK, ..next };
-            prop_assert_eq!(this.next_digits(&digits, &earlier), None, "a second back");
-            prop_assert_eq!(this.next_digits(&digits, &SequenceNumber { index: index + 2, ..this }), None);
+            prop_assert_eq!(last.followed_by(earlier), None, "a second back");
+            prop_assert_eq!(last.followed_by(SequenceNumber { index: index + 2, ..this }), None);
         }
     }
 
-    /// Schoolbook decimal addition, the reference for `SequenceDigits::plus`.
+    #[test]
+    fn a_carry_out_of_the_low_digits_formats_afresh() {
+        let created = SimTime(1_767_225_600_000);
+        let this = SequenceNumber::new(created, 1, 5, created);
+        let next = SequenceNumber { index: 6, ..this };
+        // As if the low 32 digits were all nines: adding 2^80 carries out of them.
+        let nines = LastNumber { low: digit_words(&[b'9'; 32]), ..LastNumber::formatted(this) };
+        assert_eq!(nines.followed_by(next), None);
+        let mut last = LastDigits(Some(nines));
+        assert_eq!(last.text_of(next, None).as_str(), next.to_decimal());
+        assert_eq!(last, LastDigits(Some(LastNumber::formatted(next))));
+        // And the record after that adds again.
+        let after = SequenceNumber { index: 7, ..next };
+        assert_eq!(last.text_of(after, None).as_str(), after.to_decimal());
+    }
+
+    /// Schoolbook decimal addition, the reference for `add_low_digits`.
     fn added(a: &str, b: &str) -> String {
         let (a, b) = (a.as_bytes(), b.as_bytes());
         let mut digits = Vec::new();
@@ -742,30 +768,27 @@ mod tests {
         digits.iter().rev().map(|d| char::from(*d)).collect()
     }
 
-    fn digits_of(decimal: &str) -> SequenceDigits {
-        let mut buffer = [b'0'; DIGITS_LEN];
-        buffer[DIGITS_LEN - decimal.len()..].copy_from_slice(decimal.as_bytes());
-        let start = buffer.iter().position(|d| *d != b'0').unwrap_or(DIGITS_LEN - 1);
-        SequenceDigits { buffer, start: start as u8 }
-    }
-
     proptest! {
         #[test]
         fn adding_eight_digits_at_a_time_matches_schoolbook_addition(
-            number in "[1-9][0-9]{0,57}|9{1,58}",
+            number in "[0-9]{1,32}|9{1,32}",
             addend in "[0-9]{1,32}|9{1,32}",
         ) {
-            let sum = digits_of(&number).plus(&digit_words(addend.as_bytes()));
-            prop_assert_eq!(sum.as_str(), added(&number, &addend));
+            let sum = add_low_digits(&digit_words(number.as_bytes()), &digit_words(addend.as_bytes()));
+            let expected = added(&number, &addend);
+            prop_assert_eq!(sum, (expected.len() <= 32).then(|| digit_words(expected.as_bytes())));
         }
     }
 
     #[test]
-    fn carries_run_past_the_added_digits() {
-        let nines = "9".repeat(57);
-        assert_eq!(digits_of(&nines).plus(&digit_words(b"1")).as_str(), format!("1{}", "0".repeat(57)));
-        assert_eq!(digits_of("0").plus(&digit_words(b"0")).as_str(), "0");
-        assert_eq!(digits_of("5").plus(&digit_words(b"5")).as_str(), "10");
+    fn carries_run_through_every_word_or_out() {
+        let nines = [b'9'; 31];
+        let mut power = [b'0'; 32];
+        power[0] = b'1';
+        assert_eq!(add_low_digits(&digit_words(&nines), &digit_words(b"1")), Some(digit_words(&power)));
+        assert_eq!(add_low_digits(&digit_words(&[b'9'; 32]), &digit_words(b"1")), None);
+        assert_eq!(add_low_digits(&digit_words(b"0"), &digit_words(b"0")), Some([0; 4]));
+        assert_eq!(add_low_digits(&digit_words(b"5"), &digit_words(b"5")), Some(digit_words(b"10")));
     }
 
     #[test]
