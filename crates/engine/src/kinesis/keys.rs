@@ -14,21 +14,35 @@ use alloc::vec::Vec;
 use base64::Engine as _;
 use md5::{Digest, Md5};
 
-/// Fixed part of an encoded iterator: prefix, created, incarnation, shard,
-/// next index and the name's length byte.
-const ITERATOR_HEADER: usize = 37;
-/// Largest encoded iterator: header, a 255-byte name, padding, the check.
-const ITERATOR_MAX: usize = padded_len(255);
+use super::model::SequenceNumberText;
+use super::StreamName;
+use crate::time::SimTime;
+use crate::{ascii, token};
 
-/// The iterator's length in bytes for a name of `name_len` bytes: the name
-/// is followed by zeros up to whole base64 groups, then the check.
-const fn padded_len(name_len: usize) -> usize {
-    (ITERATOR_HEADER + name_len + 8).div_ceil(3) * 3
+/// The head of an iterator: prefix, incarnation, shard and the name's
+/// length byte. The name follows, then zeros to whole base64 groups: that
+/// much never changes as GetRecords reissues the iterator.
+const ITERATOR_HEAD: usize = 21;
+/// The tail that does change: created, next index and the check.
+const ITERATOR_TAIL: usize = 24;
+/// The header of the earlier layouts: prefix, created, incarnation, shard,
+/// next index and the name's length byte.
+const OLD_ITERATOR_HEADER: usize = 37;
+/// The largest iterator of any layout, with a 255-byte name: the second
+/// layout's and the current one's are the same size.
+const ITERATOR_MAX: usize = old_padded_len(255);
+
+/// The length of an iterator's unchanging part for a name of `name_len` bytes.
+const fn fixed_len(name_len: usize) -> usize {
+    (ITERATOR_HEAD + name_len).div_ceil(3) * 3
 }
 
-use super::model::SequenceNumberText;
-use crate::time::SimTime;
-use crate::token;
+/// The length of an iterator of the second layout for a name of
+/// `name_len` bytes: the name is followed by zeros up to whole base64
+/// groups, then the check.
+const fn old_padded_len(name_len: usize) -> usize {
+    (OLD_ITERATOR_HEADER + name_len + 8).div_ceil(3) * 3
+}
 
 /// The hash key of a partition key: MD5 of its UTF-8 bytes, read as a
 /// big-endian 128-bit unsigned integer.
@@ -458,9 +472,13 @@ pub struct IteratorPosition {
 
 /// AWS's iterators start with `AAAAAAAAAA`: seven zero bytes, then (here)
 /// the layout's version.
-const ITERATOR_PREFIX: [u8; 8] = [0, 0, 0, 0, 0, 0, 0, 2];
-/// Iterators of the first layout (a name unpadded, an FNV-1a check): still
-/// read, so that a playground saved with them in local storage replays.
+const ITERATOR_PREFIX: [u8; 8] = [0, 0, 0, 0, 0, 0, 0, 3];
+/// Iterators of the earlier layouts are still read, so that a playground
+/// saved with them in local storage replays, and move on in the current
+/// one. The second put the created time and next index in the header and
+/// one check after the name; the first did not pad the name, and its check
+/// was FNV-1a.
+const ITERATOR_PREFIX_2: [u8; 8] = [0, 0, 0, 0, 0, 0, 0, 2];
 const ITERATOR_PREFIX_1: [u8; 8] = [0, 0, 0, 0, 0, 0, 0, 1];
 /// The key of iterators' checks (they are not tied to an engine's seed:
 /// AWS's work across clients).
@@ -474,7 +492,7 @@ impl IteratorPosition {
     /// `None` for anything this engine did not issue (AWS: "Invalid ShardIterator.").
     pub fn decode(text: &str) -> Option<Self> {
         let mut buffer = IteratorBuffer::default();
-        let fields = IteratorFields::decode(text, &mut buffer)?;
+        let (fields, _) = IteratorFields::decode(text, &mut buffer)?;
         Some(IteratorPosition {
             created_at: fields.created_at,
             stream: String::from(fields.stream),
@@ -495,9 +513,8 @@ impl IteratorPosition {
     }
 }
 
-/// An [`IteratorPosition`] whose stream name borrows the bytes it was decoded
-/// from, so that GetRecords reads one iterator and issues the next without
-/// copying the name.
+/// An [`IteratorPosition`] whose stream name is borrowed, so that
+/// GetRecords reads one iterator and issues the next without copying it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct IteratorFields<'a> {
     pub created_at: SimTime,
@@ -507,121 +524,160 @@ pub(crate) struct IteratorFields<'a> {
     pub next_index: u64,
 }
 
+/// How to reissue an iterator of the current layout: its text up to the
+/// tail stays, and the tail's check starts from a digest of the bytes
+/// before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Resume {
+    fixed_digest: u64,
+    fixed_chars: usize,
+}
+
 /// Room to decode the largest iterator (base64 decoding of the first
 /// layout needs up to two spare bytes).
 #[derive(Clone, Debug)]
 pub(crate) struct IteratorBuffer {
     bytes: [u8; ITERATOR_MAX + 3],
-    /// How many bytes the last decode produced, if it was of the current layout.
-    len: Option<usize>,
 }
 
 impl Default for IteratorBuffer {
     fn default() -> Self {
-        IteratorBuffer { bytes: [0; ITERATOR_MAX + 3], len: None }
+        IteratorBuffer { bytes: [0; ITERATOR_MAX + 3] }
     }
 }
 
-impl IteratorBuffer {
-    /// The iterator `text`, which [`IteratorFields::decode`] read into this
-    /// buffer, issued again as created at `created_at` and pointing at
-    /// `next_index` — what encoding those fields afresh gives, but only the
-    /// base64 groups that hold them and the check are re-encoded, in `text`'s
-    /// own allocation (GetRecords does this on every call).
-    pub(crate) fn reissue(&mut self, text: String, created_at: SimTime, next_index: u64) -> String {
-        let Some(len) = self.len else {
-            return self.reissue_first_layout(created_at, next_index);
-        };
-        let bytes = &mut self.bytes[..len];
-        bytes[8..16].copy_from_slice(&created_at.as_millis().to_be_bytes());
-        bytes[28..36].copy_from_slice(&next_index.to_be_bytes());
-        let check = token::check(CHECK_KEY, &bytes[..len - 8]);
-        bytes[len - 8..].copy_from_slice(&check);
-        // Base64 writes 3 bytes as 4 characters, so the groups holding the
-        // changed fields re-encode in place.
-        let mut text = text.into_bytes();
-        let tail = (len - 8) / 3 * 3;
-        for (from, to) in [(6, 18), (27, 36), (tail, len)] {
-            token::encode_groups(&bytes[from..to], &mut text[from / 3 * 4..to / 3 * 4]);
-        }
-        String::from_utf8(text).unwrap_or_default()
-    }
+/// The digest of an iterator's unchanging part.
+fn fixed_digest(fixed: &[u8]) -> u64 {
+    u64::from_be_bytes(token::check(CHECK_KEY, fixed))
+}
 
-    /// An iterator of the first layout moves on in the current one.
-    fn reissue_first_layout(&self, created_at: SimTime, next_index: u64) -> String {
-        let body_len = ITERATOR_HEADER + usize::from(self.bytes[36]);
-        IteratorFields::read(&self.bytes[..body_len])
-            .map(|old| IteratorFields { created_at, next_index, ..old }.encode())
-            .unwrap_or_default()
-    }
+/// An iterator's tail: the created time and next index, and a check of
+/// them keyed by the digest of the rest.
+fn tail(fixed_digest: u64, created_at: SimTime, next_index: u64) -> [u8; ITERATOR_TAIL] {
+    let mut tail = [0; ITERATOR_TAIL];
+    tail[..8].copy_from_slice(&created_at.as_millis().to_be_bytes());
+    tail[8..16].copy_from_slice(&next_index.to_be_bytes());
+    let check = token::check(CHECK_KEY ^ fixed_digest, &tail[..16]);
+    tail[16..].copy_from_slice(&check);
+    tail
+}
+
+fn u64_at(bytes: &[u8], at: usize) -> u64 {
+    u64::from_be_bytes(bytes[at..at + 8].try_into().unwrap_or_default())
+}
+
+fn u32_at(bytes: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap_or_default())
 }
 
 impl<'a> IteratorFields<'a> {
     pub(crate) fn encode(&self) -> String {
+        self.encode_resumable().0
+    }
+
+    /// The iterator's text, and how to reissue it.
+    pub(crate) fn encode_resumable(&self) -> (String, Resume) {
         // Stream names are at most 128 bytes, so the name always fits.
         let name = &self.stream.as_bytes()[..self.stream.len().min(255)];
-        let len = padded_len(name.len());
+        let fixed = fixed_len(name.len());
+        let len = fixed + ITERATOR_TAIL;
         let mut bytes = [0u8; ITERATOR_MAX];
         bytes[..8].copy_from_slice(&ITERATOR_PREFIX);
-        bytes[8..16].copy_from_slice(&self.created_at.as_millis().to_be_bytes());
-        bytes[16..24].copy_from_slice(&self.incarnation.to_be_bytes());
-        bytes[24..28].copy_from_slice(&self.shard.to_be_bytes());
-        bytes[28..36].copy_from_slice(&self.next_index.to_be_bytes());
-        bytes[36] = name.len() as u8;
-        bytes[ITERATOR_HEADER..ITERATOR_HEADER + name.len()].copy_from_slice(name);
-        let check = token::check(CHECK_KEY, &bytes[..len - 8]);
-        bytes[len - 8..len].copy_from_slice(&check);
+        bytes[8..16].copy_from_slice(&self.incarnation.to_be_bytes());
+        bytes[16..20].copy_from_slice(&self.shard.to_be_bytes());
+        bytes[20] = name.len() as u8;
+        bytes[ITERATOR_HEAD..ITERATOR_HEAD + name.len()].copy_from_slice(name);
+        let digest = fixed_digest(&bytes[..fixed]);
+        bytes[fixed..len].copy_from_slice(&tail(digest, self.created_at, self.next_index));
         let mut text = [0u8; token::encoded_len(ITERATOR_MAX)];
         let text = &mut text[..token::encoded_len(len)];
         token::encode_groups(&bytes[..len], text);
-        ascii_string(text)
+        (ascii_string(text), Resume { fixed_digest: digest, fixed_chars: token::encoded_len(fixed) })
     }
 
-    /// `None` for anything this engine did not issue.
-    pub(crate) fn decode(text: &str, buffer: &'a mut IteratorBuffer) -> Option<Self> {
+    /// The iterator `text` issued again with these fields, which differ
+    /// from those it was decoded to at most in the created time and next
+    /// index — what [`IteratorFields::encode_resumable`] gives, but when
+    /// `text` is of the current layout (`resume` says how) only its tail is
+    /// encoded, into `text`'s own allocation: GetRecords does this on every
+    /// call.
+    pub(crate) fn reissue(&self, text: String, resume: Option<Resume>) -> (String, Resume) {
+        let Some(resume) = resume.filter(|r| text.is_char_boundary(r.fixed_chars)) else {
+            return self.encode_resumable();
+        };
+        let mut chars = ascii::Buffer::<{ token::encoded_len(ITERATOR_TAIL) }>::new();
+        token::encode_groups(&tail(resume.fixed_digest, self.created_at, self.next_index), &mut chars.0);
+        let mut text = text;
+        text.truncate(resume.fixed_chars);
+        text.push_str(ascii::text(&chars.0));
+        (text, resume)
+    }
+
+    /// `None` for anything this engine did not issue; for an iterator of the
+    /// current layout, also how to reissue it.
+    pub(crate) fn decode(text: &str, buffer: &'a mut IteratorBuffer) -> Option<(Self, Option<Resume>)> {
         let len = text.len() / 4 * 3;
         if len > ITERATOR_MAX {
             return None;
         }
-        let current = token::decode_groups(text.as_bytes(), &mut buffer.bytes[..len]).is_some()
-            && buffer.bytes[..8] == ITERATOR_PREFIX;
-        let body_len = if current {
-            buffer.len = Some(len);
-            let (body, check) = buffer.bytes[..len].split_at(len.checked_sub(8)?);
+        let grouped = token::decode_groups(text.as_bytes(), &mut buffer.bytes[..len]).is_some();
+        if grouped && buffer.bytes[..len].starts_with(&ITERATOR_PREFIX) {
+            return Self::read_current_layout(&buffer.bytes[..len]);
+        }
+        let bytes = &buffer.bytes[..len];
+        let body_len = if grouped && bytes.starts_with(&ITERATOR_PREFIX_2) {
+            let (body, check) = bytes.split_at(len.checked_sub(8)?);
             let name_len = usize::from(*body.get(36)?);
-            let padding = body.get(ITERATOR_HEADER + name_len..)?;
-            let valid = len == padded_len(name_len)
+            let padding = body.get(OLD_ITERATOR_HEADER + name_len..)?;
+            let valid = len == old_padded_len(name_len)
                 && padding.iter().all(|b| *b == 0)
                 && *check == token::check(CHECK_KEY, body);
             if !valid {
                 return None;
             }
-            ITERATOR_HEADER + name_len
+            OLD_ITERATOR_HEADER + name_len
         } else {
-            buffer.len = None;
             decode_first_layout(text, &mut buffer.bytes)?
         };
-        Self::read(&buffer.bytes[..body_len])
+        Some((Self::read_old_layout(&buffer.bytes[..body_len])?, None))
     }
 
-    /// The fields in an iterator's header and name (the same in both layouts).
-    fn read(bytes: &'a [u8]) -> Option<Self> {
-        let u64_at = |at: usize| u64::from_be_bytes(bytes[at..at + 8].try_into().unwrap_or_default());
+    /// The fields of an iterator of the current layout, if its check holds.
+    fn read_current_layout(bytes: &'a [u8]) -> Option<(Self, Option<Resume>)> {
+        let name_len = usize::from(*bytes.get(20)?);
+        let fixed = fixed_len(name_len);
+        if bytes.len() != fixed + ITERATOR_TAIL || bytes[ITERATOR_HEAD + name_len..fixed].iter().any(|b| *b != 0) {
+            return None;
+        }
+        let fields = IteratorFields {
+            created_at: SimTime(u64_at(bytes, fixed)),
+            stream: core::str::from_utf8(&bytes[ITERATOR_HEAD..ITERATOR_HEAD + name_len]).ok()?,
+            incarnation: u64_at(bytes, 8),
+            shard: u32_at(bytes, 16),
+            next_index: u64_at(bytes, fixed + 8),
+        };
+        let digest = fixed_digest(&bytes[..fixed]);
+        let resume = Resume { fixed_digest: digest, fixed_chars: token::encoded_len(fixed) };
+        (bytes[fixed..] == tail(digest, fields.created_at, fields.next_index)).then_some((fields, Some(resume)))
+    }
+
+    /// The fields in the header and name of an iterator of an earlier layout.
+    fn read_old_layout(bytes: &'a [u8]) -> Option<Self> {
         Some(IteratorFields {
-            created_at: SimTime(u64_at(8)),
-            incarnation: u64_at(16),
-            shard: u32::from_be_bytes(bytes[24..28].try_into().unwrap_or_default()),
-            next_index: u64_at(28),
-            stream: core::str::from_utf8(bytes.get(ITERATOR_HEADER..)?).ok()?,
+            created_at: SimTime(u64_at(bytes, 8)),
+            incarnation: u64_at(bytes, 16),
+            shard: u32_at(bytes, 24),
+            next_index: u64_at(bytes, 28),
+            stream: core::str::from_utf8(bytes.get(OLD_ITERATOR_HEADER..)?).ok()?,
         })
     }
 }
 
-/// The iterators GetRecords issued last, with their decoded bytes.
+/// The iterators GetRecords issued last, decoded.
 ///
 /// GetRecords is usually handed the iterator the previous GetRecords on that
 /// shard returned, and decoding one (base64, check, name) cost more than the
-/// rest of a small read. An iterator's bytes depend on its text alone (the
+/// rest of a small read. An iterator's fields depend on its text alone (the
 /// check's key is fixed), so this is a memo of [`IteratorFields::decode`]:
 /// a hit gives exactly what decoding would.
 #[derive(Clone, Debug, Default)]
@@ -638,46 +694,70 @@ const MEMO_SLOTS: usize = 8;
 struct MemoEntry {
     text: [u8; token::encoded_len(ITERATOR_MAX)],
     text_len: usize,
-    bytes: [u8; ITERATOR_MAX],
-    len: usize,
-}
-
-impl MemoEntry {
-    const EMPTY: MemoEntry =
-        MemoEntry { text: [0; token::encoded_len(ITERATOR_MAX)], text_len: 0, bytes: [0; ITERATOR_MAX], len: 0 };
+    /// The stream's own name: a hit lends it, where decoding would check
+    /// the name's bytes as UTF-8.
+    stream: StreamName,
+    created_at: SimTime,
+    incarnation: u64,
+    shard: u32,
+    next_index: u64,
+    resume: Resume,
 }
 
 impl IteratorMemo {
-    /// Decodes `text` into `buffer`, from the memo when it was issued lately.
-    /// The newest entries are tried first: a consumer usually hands back the
+    /// Decodes `text` (into `buffer`, unless it was issued lately). The
+    /// newest entries are tried first: a consumer usually hands back the
     /// iterator it was just given.
-    pub(crate) fn decode<'a>(&self, text: &str, buffer: &'a mut IteratorBuffer) -> Option<IteratorFields<'a>> {
+    pub(crate) fn decode<'a>(
+        &'a self,
+        text: &str,
+        buffer: &'a mut IteratorBuffer,
+    ) -> Option<(IteratorFields<'a>, Option<Resume>)> {
         // Slots before `next` were filled last, those from `next` on a round before.
         let (newer, older) = self.entries.split_at(self.next.min(self.entries.len()));
         let Some(hit) = newer.iter().rev().chain(older.iter().rev()).find(|e| e.text[..e.text_len] == *text.as_bytes())
         else {
             return IteratorFields::decode(text, buffer);
         };
-        buffer.bytes[..hit.len].copy_from_slice(&hit.bytes[..hit.len]);
-        buffer.len = Some(hit.len);
-        IteratorFields::read(&buffer.bytes[..ITERATOR_HEADER + usize::from(buffer.bytes[36])])
+        let fields = IteratorFields {
+            created_at: hit.created_at,
+            stream: &hit.stream,
+            incarnation: hit.incarnation,
+            shard: hit.shard,
+            next_index: hit.next_index,
+        };
+        Some((fields, Some(hit.resume)))
     }
 
-    /// Remembers an iterator just issued from `buffer` (by
-    /// [`IteratorBuffer::reissue`], so the buffer holds its bytes).
-    pub(crate) fn remember(&mut self, text: &str, buffer: &IteratorBuffer) {
-        let Some(len) = buffer.len else { return };
+    /// Remembers `text`, just issued for `fields` of `stream` (whose name
+    /// they borrow) by [`IteratorFields::reissue`], which gave `resume`.
+    pub(crate) fn remember(&mut self, text: &str, stream: &StreamName, fields: &IteratorFields<'_>, resume: Resume) {
         if text.len() > token::encoded_len(ITERATOR_MAX) {
             return;
         }
         if self.entries.len() < MEMO_SLOTS {
-            self.entries.push(MemoEntry::EMPTY);
+            self.entries.push(MemoEntry {
+                text: [0; token::encoded_len(ITERATOR_MAX)],
+                text_len: 0,
+                stream: stream.clone(),
+                created_at: fields.created_at,
+                incarnation: fields.incarnation,
+                shard: fields.shard,
+                next_index: fields.next_index,
+                resume,
+            });
         }
         let Some(entry) = self.entries.get_mut(self.next) else { return };
         entry.text[..text.len()].copy_from_slice(text.as_bytes());
         entry.text_len = text.len();
-        entry.bytes[..len].copy_from_slice(&buffer.bytes[..len]);
-        entry.len = len;
+        if !StreamName::ptr_eq(&entry.stream, stream) {
+            entry.stream = stream.clone();
+        }
+        entry.created_at = fields.created_at;
+        entry.incarnation = fields.incarnation;
+        entry.shard = fields.shard;
+        entry.next_index = fields.next_index;
+        entry.resume = resume;
         self.next = (self.next + 1) % MEMO_SLOTS;
     }
 }
@@ -690,7 +770,7 @@ fn decode_first_layout(text: &str, bytes: &mut [u8]) -> Option<usize> {
     let name_len = usize::from(*body.get(36)?);
     let valid = body[..8] == ITERATOR_PREFIX_1
         && *check == token::first_layout_check(0, body)
-        && body.len() == ITERATOR_HEADER + name_len;
+        && body.len() == OLD_ITERATOR_HEADER + name_len;
     valid.then_some(body.len())
 }
 
@@ -794,22 +874,21 @@ mod tests {
     #[test]
     fn the_iterator_memo_gives_what_decoding_gives() {
         let mut memo = IteratorMemo::default();
-        let first = IteratorPosition {
-            created_at: SimTime(1_000),
-            stream: "clicks".into(),
-            incarnation: 2,
-            shard: 3,
-            next_index: 4,
-        };
+        let stream = StreamName::from("clicks");
+        let first =
+            IteratorFields { created_at: SimTime(1_000), stream: &stream, incarnation: 2, shard: 3, next_index: 4 };
         let mut texts = alloc::vec![first.encode()];
         // Reissued ten times, more than the memo holds.
         for i in 0..10u64 {
             let mut buffer = IteratorBuffer::default();
             let text = texts.last().unwrap().clone();
-            memo.decode(&text, &mut buffer).unwrap();
-            let next = buffer.reissue(text, SimTime(2_000 + i), 5 + i);
-            memo.remember(&next, &buffer);
-            texts.push(next);
+            let (fields, resume) = memo.decode(&text, &mut buffer).unwrap();
+            assert!(resume.is_some(), "the current layout resumes");
+            let next = IteratorFields { created_at: SimTime(2_000 + i), next_index: 5 + i, ..fields };
+            let (text, resume) = next.reissue(text, resume);
+            let next = IteratorFields { stream: &stream, ..next };
+            memo.remember(&text, &stream, &next, resume);
+            texts.push(text);
         }
         for text in &texts {
             let mut from_memo = IteratorBuffer::default();
@@ -916,7 +995,7 @@ mod tests {
 
     #[test]
     fn reissued_iterators_equal_fresh_ones() {
-        // Every alignment of the name (and so of the check) against base64's groups.
+        // Every alignment of the name against base64's groups.
         for name_len in 1..=12 {
             let name: String = (0..name_len).map(|i| char::from(b'a' + i as u8)).collect();
             let old = IteratorFields {
@@ -926,33 +1005,53 @@ mod tests {
                 shard: 2,
                 next_index: 99,
             };
-            let text = old.encode();
+            let (text, issued) = old.encode_resumable();
             let mut buffer = IteratorBuffer::default();
-            assert_eq!(IteratorFields::decode(&text, &mut buffer), Some(old));
-            let (created_at, next_index) = (SimTime(1_767_225_612_345), 0x0102_0304_0506_0708);
-            let fresh = IteratorFields { created_at, next_index, ..old }.encode();
-            assert_eq!(buffer.reissue(text, created_at, next_index), fresh, "name of {name_len}");
+            assert_eq!(IteratorFields::decode(&text, &mut buffer), Some((old, Some(issued))));
+            let next =
+                IteratorFields { created_at: SimTime(1_767_225_612_345), next_index: 0x0102_0304_0506_0708, ..old };
+            let fresh = next.encode_resumable();
+            assert_eq!(next.reissue(text, Some(issued)), fresh, "name of {name_len}");
+            assert_eq!(IteratorFields::decode(&fresh.0, &mut buffer), Some((next, Some(fresh.1))));
         }
     }
 
+    /// An iterator of an earlier layout, `text`, reads as `old` and moves on
+    /// in the current layout; a character changed makes it unreadable.
+    fn moves_on_from_an_earlier_layout(text: &str, old: IteratorFields<'_>) {
+        let mut buffer = IteratorBuffer::default();
+        assert_eq!(IteratorFields::decode(text, &mut buffer), Some((old, None)));
+        let next = IteratorFields { created_at: SimTime(1_767_225_601_000), next_index: 100, ..old };
+        let (moved, resume) = next.reissue(text.into(), None);
+        assert_eq!((moved.as_str(), resume), (next.encode_resumable().0.as_str(), next.encode_resumable().1));
+        assert!(moved.starts_with("AAAAAAAAAAM"), "{moved}");
+        let mut tampered = String::from(text);
+        tampered.replace_range(30..31, if &text[30..31] == "B" { "C" } else { "B" });
+        assert_eq!(IteratorPosition::decode(&tampered), None);
+    }
+
+    const ORDERS_99: IteratorFields<'static> = IteratorFields {
+        created_at: SimTime(1_767_225_600_000),
+        stream: "orders",
+        incarnation: 7,
+        shard: 2,
+        next_index: 99,
+    };
+
     #[test]
     fn iterators_of_the_first_layout_still_read_and_move_on() {
-        // Issued before the layout changed: stream "orders", incarnation 7, shard 2, record 99.
-        let text = "AAAAAAAAAAEAAAGbdtqoAAAAAAAAAAAHAAAAAgAAAAAAAABjBm9yZGVyc2rI+w+JDWkP";
-        let old = IteratorFields {
-            created_at: SimTime(1_767_225_600_000),
-            stream: "orders",
-            incarnation: 7,
-            shard: 2,
-            next_index: 99,
-        };
-        let mut buffer = IteratorBuffer::default();
-        assert_eq!(IteratorFields::decode(text, &mut buffer), Some(old));
-        let next = IteratorFields { created_at: SimTime(1_767_225_601_000), next_index: 100, ..old };
-        assert_eq!(buffer.reissue(text.into(), next.created_at, next.next_index), next.encode());
-        let mut tampered = String::from(text);
-        tampered.replace_range(30..31, "B");
-        assert_eq!(IteratorPosition::decode(&tampered), None);
+        moves_on_from_an_earlier_layout(
+            "AAAAAAAAAAEAAAGbdtqoAAAAAAAAAAAHAAAAAgAAAAAAAABjBm9yZGVyc2rI+w+JDWkP",
+            ORDERS_99,
+        );
+    }
+
+    #[test]
+    fn iterators_of_the_second_layout_still_read_and_move_on() {
+        moves_on_from_an_earlier_layout(
+            "AAAAAAAAAAIAAAGbdtqoAAAAAAAAAAAHAAAAAgAAAAAAAABjBm9yZGVycx97S5UUWYIF",
+            ORDERS_99,
+        );
     }
 
     #[test]

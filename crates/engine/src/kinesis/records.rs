@@ -237,7 +237,7 @@ impl Kinesis<'_> {
             Some(n) => n as usize,
         };
         let buffer = &mut self.state.iterator_buffer;
-        let position = self
+        let (position, resume) = self
             .state
             .iterators
             .decode(&req.shard_iterator, buffer)
@@ -319,9 +319,12 @@ impl Kinesis<'_> {
         let finished = at_end && !shard.is_open();
         let children = finished.then(|| stream.child_shards(position.shard));
         let shard_number = position.shard;
-        let next_shard_iterator = (!finished).then(|| buffer.reissue(req.shard_iterator, now, index));
-        if let Some(next) = &next_shard_iterator {
-            self.state.iterators.remember(next, buffer);
+        let mut next_shard_iterator = None;
+        if !finished {
+            let next = IteratorFields { created_at: now, stream: &stream_name, next_index: index, ..position };
+            let (text, resume) = next.reissue(req.shard_iterator, resume);
+            self.state.iterators.remember(&text, &stream_name, &next, resume);
+            next_shard_iterator = Some(text);
         }
         if !records.is_empty() {
             self.core.emit(Event::RecordsRead {
