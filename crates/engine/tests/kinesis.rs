@@ -141,6 +141,28 @@ fn bad_names_and_counts_get_aws_validation_errors() {
 }
 
 #[test]
+fn partition_keys_are_one_to_256_characters_not_bytes() {
+    let mut e = engine();
+    active_stream(&mut e, "keys", 1);
+    let err = put(&mut e, "keys", "", "x").unwrap_err();
+    assert_eq!(err.code, KinesisErrorCode::ValidationException);
+    assert_eq!(
+        err.message,
+        "1 validation error detected: Value '' at 'partitionKey' failed to satisfy constraint: \
+         Member must have length greater than or equal to 1"
+    );
+    // 256 two-byte characters are 512 bytes, and still a valid key.
+    let wide = "é".repeat(256);
+    put(&mut e, "keys", &wide, "x").unwrap();
+    put(&mut e, "keys", &"k".repeat(256), "x").unwrap();
+    for long in ["é".repeat(257), "k".repeat(257)] {
+        let err = put(&mut e, "keys", &long, "x").unwrap_err();
+        assert_eq!(err.code, KinesisErrorCode::ValidationException);
+        assert!(err.message.ends_with("Member must have length less than or equal to 256"), "{}", err.message);
+    }
+}
+
+#[test]
 fn partition_keys_route_by_md5_and_sequence_numbers_increase_per_shard() {
     let mut e = engine();
     active_stream(&mut e, "s", 4);

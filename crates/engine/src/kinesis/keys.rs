@@ -322,19 +322,24 @@ impl LastNumber {
         LastNumber { number, low: digits.low_words(), text: digits.to_text() }
     }
 
-    /// The number after this one, if it is one [`SequenceNumber::step_to`]
+    /// Moves on to `number`, in place, if it is one [`SequenceNumber::step_to`]
     /// reaches and the addition stays within the low 32 digits (it carries
-    /// out of them once in about 80 million records).
-    fn followed_by(&self, number: SequenceNumber) -> Option<Self> {
-        let low = add_low_digits(&self.low, self.number.step_to(&number)?)?;
+    /// out of them once in about 80 million records); `false`, and perhaps
+    /// a spoilt text, if not.
+    fn advance(&mut self, number: SequenceNumber) -> bool {
+        let Some(addend) = self.number.step_to(&number) else { return false };
+        let Some(low) = add_low_digits(&self.low, addend) else { return false };
+        let Some(high_len) = self.text.len().checked_sub(32) else { return false };
         let mut ascii = crate::ascii::Buffer::<32>::new();
         for (chunk, word) in ascii.0.chunks_exact_mut(8).zip(low) {
             chunk.copy_from_slice(&(word + ASCII_ZEROS).to_be_bytes());
         }
-        let mut text = self.text;
-        text.truncate(text.len().checked_sub(32)?);
-        text.try_push_str(core::str::from_utf8(&ascii.0).ok()?).ok()?;
-        Some(LastNumber { number, low, text })
+        self.text.truncate(high_len);
+        if self.text.try_push_str(crate::ascii::text(&ascii.0)).is_err() {
+            return false;
+        }
+        (self.number, self.low) = (number, low);
+        true
     }
 }
 
@@ -344,23 +349,30 @@ impl LastDigits {
         self.0.as_ref().filter(|last| last.number == *number).map(|last| &last.text)
     }
 
+    /// Makes `number` the last: in place when it is the last or the one
+    /// after, formatted afresh otherwise (kept where it is, because copying
+    /// a whole number in and out cost as much as adding to it).
+    pub(crate) fn keep(&mut self, number: SequenceNumber) -> &SequenceNumberText {
+        let kept = match &mut self.0 {
+            Some(last) => last.number == number || last.advance(number),
+            None => false,
+        };
+        if !kept {
+            self.0 = None;
+        }
+        &self.0.get_or_insert_with(|| LastNumber::formatted(number)).text
+    }
+
     /// `number`'s text — this one's, `also`'s, the next after this one, or
     /// formatted afresh — kept as the last (unless it was `also`'s).
     pub(crate) fn text_of(&mut self, number: SequenceNumber, also: Option<&LastDigits>) -> SequenceNumberText {
-        let same = |last: &&LastNumber| last.number == number;
-        if let Some(last) = self.0.as_ref().filter(same) {
-            return last.text;
+        // Not kept as this one's last when it is `also`'s: `also` is a
+        // shard's newest record, so no read asks for one after it (and if
+        // one did, its digits would be formatted afresh, the same).
+        match also.and_then(|also| also.text(&number)) {
+            Some(text) if self.text(&number).is_none() => *text,
+            _ => *self.keep(number),
         }
-        // Not kept as this one's last: `also` is a shard's newest record, so
-        // no read asks for one after it (and if one did, its digits would
-        // be formatted afresh, the same).
-        if let Some(last) = also.and_then(|also| also.0.as_ref()).filter(same) {
-            return last.text;
-        }
-        let last =
-            self.0.as_ref().and_then(|last| last.followed_by(number)).unwrap_or_else(|| LastNumber::formatted(number));
-        self.0 = Some(last);
-        last.text
     }
 }
 
@@ -802,13 +814,14 @@ mod tests {
                 let stays_low = low_of(&this) + step < 10u128.pow(32);
                 let reachable = following.arrival_secs >= arrival;
                 let expected = (stays_low && reachable).then(|| LastNumber::formatted(following));
-                prop_assert_eq!(last.followed_by(following), expected);
+                let mut moved = last;
+                prop_assert_eq!(moved.advance(following).then_some(moved), expected);
             }
             let later = SequenceNumber { arrival_secs: (arrival + 2) & SECS_MASK, ..next };
-            prop_assert_eq!(last.followed_by(later), None, "two seconds on");
+            prop_assert!(!{ last }.advance(later), "two seconds on");
             let earlier = SequenceNumber { arrival_secs: arrival.wrapping_sub(1) & SECS_MASK, ..next };
-            prop_assert_eq!(last.followed_by(earlier), None, "a second back");
-            prop_assert_eq!(last.followed_by(SequenceNumber { index: index + 2, ..this }), None);
+            prop_assert!(!{ last }.advance(earlier), "a second back");
+            prop_assert!(!{ last }.advance(SequenceNumber { index: index + 2, ..this }), "a record skipped");
         }
     }
 
@@ -819,7 +832,7 @@ mod tests {
         let next = SequenceNumber { index: 6, ..this };
         // As if the low 32 digits were all nines: adding 2^80 carries out of them.
         let nines = LastNumber { low: digit_words(&[b'9'; 32]), ..LastNumber::formatted(this) };
-        assert_eq!(nines.followed_by(next), None);
+        assert!(!{ nines }.advance(next));
         let mut last = LastDigits(Some(nines));
         assert_eq!(last.text_of(next, None).as_str(), next.to_decimal());
         assert_eq!(last, LastDigits(Some(LastNumber::formatted(next))));

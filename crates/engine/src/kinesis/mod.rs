@@ -360,7 +360,7 @@ impl Shard {
     /// costs less than writing 57 digits per record into memory that holds
     /// a day of them.
     pub(crate) fn store(&mut self, index: u64, arrival: SimTime, key: &str, data: &[u8]) {
-        self.last_sequence.text_of(self.sequence_of(index, arrival), None);
+        self.last_sequence.keep(self.sequence_of(index, arrival));
         let bytes = self.bytes.push(key, data);
         self.records.push_back(StoredRecord { index, arrival, bytes });
     }

@@ -349,15 +349,16 @@ fn checked_hash_key(
 ) -> Result<u128, KinesisError> {
     // Only an error names the member, so it is written only then.
     let member = || entry.map(|i| format!("records.{i}.member.")).unwrap_or_default();
-    let key_chars = partition_key.chars().count();
-    if key_chars == 0 {
+    if partition_key.is_empty() {
         return Err(KinesisError::constraint(
             partition_key,
             &format!("{}partitionKey", member()),
             "Member must have length greater than or equal to 1",
         ));
     }
-    if key_chars > 256 {
+    // A key of at most 256 bytes has at most 256 characters: only a longer
+    // one is counted.
+    if partition_key.len() > 256 && partition_key.chars().count() > 256 {
         return Err(KinesisError::constraint(
             partition_key,
             &format!("{}partitionKey", member()),
