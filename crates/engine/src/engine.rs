@@ -556,6 +556,13 @@ impl Core {
         self.events.push(self.now, event);
     }
 
+    /// [`Core::emit`] for the busiest calls: the event is built where the
+    /// log writes it (see [`EventLog::push_with`]).
+    #[cfg_attr(not(target_family = "wasm"), inline(always))]
+    pub(crate) fn emit_with(&mut self, event: impl FnOnce() -> crate::Event) {
+        self.events.push_with(self.now, event);
+    }
+
     pub(crate) fn schedule_in(&mut self, after: SimDuration, deadline: Deadline) -> DeadlineKey {
         self.deadlines.schedule(self.now + after, deadline)
     }

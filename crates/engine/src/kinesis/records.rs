@@ -327,11 +327,12 @@ impl Kinesis<'_> {
             next_shard_iterator = Some(text);
         }
         if !records.is_empty() {
-            self.core.emit(Event::RecordsRead {
+            let count = records.len() as u32;
+            self.core.emit_with(|| Event::RecordsRead {
                 stream: stream_name,
                 shard: shard_number,
                 from_index: start,
-                count: records.len() as u32,
+                count,
             });
         }
         Ok(GetRecordsResponse { records, next_shard_iterator, millis_behind_latest, child_shards: children })
@@ -423,7 +424,7 @@ fn write(
             Deadline::KinesisRetention { stream: name.clone(), incarnation, shard: number },
         ));
     }
-    core.emit(Event::RecordPut { stream: name, shard: number, index });
+    core.emit_with(|| Event::RecordPut { stream: name, shard: number, index });
     Ok((number, index))
 }
 
