@@ -553,7 +553,7 @@ impl Core {
     // Not in wasm, where every emitting call site would carry a copy (+12 KB).
     #[cfg_attr(not(target_family = "wasm"), inline(always))]
     pub(crate) fn emit(&mut self, event: crate::Event) {
-        self.events.push(self.now, event);
+        self.emit_with(|| event);
     }
 
     /// [`Core::emit`] for the busiest calls: the event is built where the

@@ -409,12 +409,6 @@ impl EventLog {
         EventLog { entries: Vec::new(), head: 0, capacity, dropped: 0 }
     }
 
-    // Not in wasm, where every emitting call site would carry a copy (+12 KB).
-    #[cfg_attr(not(target_family = "wasm"), inline(always))]
-    pub(crate) fn push(&mut self, at: SimTime, event: Event) {
-        self.push_with(at, || event);
-    }
-
     /// Logs the event `event` builds. Built only once its place is known,
     /// it is written there field by field: built before the log chose
     /// between growing and overwriting its oldest, it was kept whole on the
@@ -422,6 +416,7 @@ impl EventLog {
     /// narrow stores that had just built it, and the oldest was copied out
     /// to be dropped after: a loop of pushes took 27 ns a pair of events
     /// that way, 9 ns this way.
+    // Not in wasm, where every emitting call site would carry a copy (+12 KB).
     #[cfg_attr(not(target_family = "wasm"), inline(always))]
     pub(crate) fn push_with(&mut self, at: SimTime, event: impl FnOnce() -> Event) {
         if self.entries.len() < self.capacity {
@@ -476,7 +471,7 @@ mod tests {
         let mut log = EventLog::new(2);
         let q: QueueName = Rc::from("q");
         for n in 1..=3 {
-            log.push(SimTime(n), Event::DelayEnded { queue: q.clone(), number: n });
+            log.push_with(SimTime(n), || Event::DelayEnded { queue: q.clone(), number: n });
         }
         assert_eq!(log.dropped(), 1);
         let numbers: Vec<u64> = log
@@ -511,7 +506,7 @@ mod tests {
                     Some(pushes) => {
                         for _ in 0..pushes {
                             next += 1;
-                            log.push(SimTime(next), Event::DelayEnded { queue: q.clone(), number: next });
+                            log.push_with(SimTime(next), || Event::DelayEnded { queue: q.clone(), number: next });
                             model.push_back(next);
                             if model.len() > capacity {
                                 model.pop_front();
