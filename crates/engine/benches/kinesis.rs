@@ -18,17 +18,26 @@
 //! consumer would; the clock move is part of the measured work.
 //!
 //! The ratio depends on how inputs are batched, so compare runs of this file
-//! only with each other. Measured on one machine in one sitting (2026-11-28):
-//! with criterion's `SmallInput` batches (used here) 1.7–2.0×; with batches of
-//! 1,000 requests 1.7–2.4× (the baseline swings more than the engine); with a
-//! hand-timed loop over warm requests, best of many rounds, about 2.4×.
-//! `SmallInput` batches hold thousands of requests, more than the L2 cache,
-//! so both sides read theirs cold; the hand-timed loop's stay warm. On a
-//! noisier day (2026-11-28, a later build) four readings were 2.12–2.65×
-//! (the build before, alternated with it: 2.02–2.31×), the engine's time
-//! moving with the host far more than the baseline's (see the SQS bench for
-//! why); callgrind counts 4,194 instructions per iteration against the
-//! baseline's 1,344 (MD5 of the key about 660 of each).
+//! only with each other. Measured on one machine (2026-11-28, two sittings):
+//!
+//! - An earlier build: with criterion's `SmallInput` batches (used here)
+//!   1.7–2.0×; with batches of 1,000 requests 1.7–2.4× (the baseline swings
+//!   more than the engine); with a hand-timed loop over warm requests, best
+//!   of many rounds, about 2.4×. `SmallInput` batches hold thousands of
+//!   requests, more than the L2 cache, so both sides read theirs cold; the
+//!   hand-timed loop's stay warm.
+//! - Builds with iterators of the third layout, sequence numbers moved on in
+//!   place and events written where they are logged, alternated with the
+//!   build before those changes: criterion, four quiet readings 1.74–1.85×
+//!   (the build before 2.03–2.14×); on a noisy host anything from 1.50× to
+//!   2.56× (the build before 2.03–3.13×), seven of ten readings under 2×.
+//!   Timed by hand in criterion-sized batches (2,000 fresh requests a round,
+//!   engine and baseline back to back, 600–1,000 rounds), the per-round
+//!   median 2.05–2.10× (the build before 2.36–2.47×). The engine's time
+//!   moves with a noisy host far more than the baseline's (see the SQS
+//!   bench for why). Callgrind counts 3,691 instructions per iteration (the
+//!   build before 4,194) against the baseline's 1,344 (MD5 of the key about
+//!   660 of each).
 //!
 //! Run with `cargo bench -p decouple-engine --bench kinesis`.
 
