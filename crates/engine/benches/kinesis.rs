@@ -30,7 +30,7 @@
 //!   place and events written where they are logged, alternated with the
 //!   build before those changes: criterion, four quiet readings 1.74–1.85×
 //!   (the build before 2.03–2.14×); on a noisy host anything from 1.50× to
-//!   2.56× (the build before 2.03–3.13×), seven of ten readings under 2×.
+//!   2.56× (the build before 2.03–3.13×), six of ten readings under 2×.
 //!   Timed by hand in criterion-sized batches (2,000 fresh requests a round,
 //!   engine and baseline back to back, 600–1,000 rounds), the per-round
 //!   median 2.05–2.10× (the build before 2.36–2.47×). The engine's time
