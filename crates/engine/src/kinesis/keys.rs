@@ -215,8 +215,8 @@ impl SequenceNumber {
     }
 }
 
-/// A number's decimal digits, right-aligned in a buffer wide enough for any
-/// 192-bit value and `'0'`s to the left of them.
+/// A number's decimal digits, right-aligned, with `'0'`s to their left, in
+/// a buffer wide enough for any 192-bit value.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct SequenceDigits {
     buffer: [u8; DIGITS_LEN],
