@@ -354,11 +354,11 @@ impl Shard {
         self.bytes.capacity()
     }
 
-    /// Keeps a record written now. Its sequence number is not kept: it
-    /// follows from the shard, the index and the arrival, and formatting the
-    /// digits as they are read (mostly by adding 2^80 to the record before's)
-    /// costs less than writing 57 digits per record into memory that holds
-    /// a day of them.
+    /// Keeps a record written now. Its sequence number is not kept with it:
+    /// it follows from the shard, the index and the arrival. Only the
+    /// shard's newest is kept, moved on from the one before by adding 2^80
+    /// to its low digits, which costs less than writing 56 digits per record
+    /// into memory that holds a day of them.
     pub(crate) fn store(&mut self, index: u64, arrival: SimTime, key: &str, data: &[u8]) {
         self.last_sequence.keep(self.sequence_of(index, arrival));
         let bytes = self.bytes.push(key, data);
