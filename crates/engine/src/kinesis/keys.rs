@@ -558,9 +558,14 @@ impl Default for IteratorBuffer {
     }
 }
 
-/// The digest of an iterator's unchanging part.
-fn fixed_digest(fixed: &[u8]) -> u64 {
-    u64::from_be_bytes(token::check(CHECK_KEY, fixed))
+impl Resume {
+    /// How to reissue an iterator whose unchanging part is `fixed`.
+    fn of(fixed: &[u8]) -> Self {
+        Resume {
+            fixed_digest: u64::from_be_bytes(token::check(CHECK_KEY, fixed)),
+            fixed_chars: token::encoded_len(fixed.len()),
+        }
+    }
 }
 
 /// An iterator's tail: the created time and next index, and a check of
@@ -599,12 +604,12 @@ impl<'a> IteratorFields<'a> {
         bytes[16..20].copy_from_slice(&self.shard.to_be_bytes());
         bytes[20] = name.len() as u8;
         bytes[ITERATOR_HEAD..ITERATOR_HEAD + name.len()].copy_from_slice(name);
-        let digest = fixed_digest(&bytes[..fixed]);
-        bytes[fixed..len].copy_from_slice(&tail(digest, self.created_at, self.next_index));
+        let resume = Resume::of(&bytes[..fixed]);
+        bytes[fixed..len].copy_from_slice(&tail(resume.fixed_digest, self.created_at, self.next_index));
         let mut text = [0u8; token::encoded_len(ITERATOR_MAX)];
         let text = &mut text[..token::encoded_len(len)];
         token::encode_groups(&bytes[..len], text);
-        (ascii_string(text), Resume { fixed_digest: digest, fixed_chars: token::encoded_len(fixed) })
+        (ascii_string(text), resume)
     }
 
     /// The iterator `text` issued again with these fields, which differ
@@ -668,9 +673,9 @@ impl<'a> IteratorFields<'a> {
             shard: u32_at(bytes, 16),
             next_index: u64_at(bytes, fixed + 8),
         };
-        let digest = fixed_digest(&bytes[..fixed]);
-        let resume = Resume { fixed_digest: digest, fixed_chars: token::encoded_len(fixed) };
-        (bytes[fixed..] == tail(digest, fields.created_at, fields.next_index)).then_some((fields, Some(resume)))
+        let resume = Resume::of(&bytes[..fixed]);
+        (bytes[fixed..] == tail(resume.fixed_digest, fields.created_at, fields.next_index))
+            .then_some((fields, Some(resume)))
     }
 
     /// The fields in the header and name of an iterator of an earlier layout.
