@@ -24,8 +24,9 @@
 //!    additions, which waits on nothing outside the core, while the engine's
 //!    other work is many short steps over more memory. So on a shared host
 //!    single readings run from the quiet figure up to 2.5×. On 2026-11-28,
-//!    timed by hand in criterion-sized batches (2,000 fresh requests, engine
-//!    and baseline back to back in each round, four sittings of 150 rounds),
+//!    timed by hand in batches of 2,000 fresh requests (criterion's run from
+//!    a few hundred to tens of thousands; see the Kinesis bench), engine and
+//!    baseline back to back in each round, four sittings of 150 rounds,
 //!    the quietest rounds read 1.56–1.59× and the quiet medians 1.68× (the
 //!    build before, alternated with it: 1.65–1.72× and 1.78–1.80×);
 //!    criterion's medians that day, noisy, were 1.74–2.25× (median 1.93×)
