@@ -183,6 +183,14 @@ fn share_percent(start: u128, end: u128) -> f64 {
     (end.saturating_sub(start) as f64 + 1.0) / (u128::MAX as f64 + 1.0) * 100.0
 }
 
+/// A shard's colour on the hash bar: neighbours differ, and none is red,
+/// which on this page means throttled (a new stream's one shard was red).
+fn shard_hue(number: u32) -> u32 {
+    const FROM: u32 = 40;
+    const SPAN: u32 = 280;
+    FROM + number.wrapping_mul(67) % SPAN
+}
+
 /// (records, bytes) the shard took in the virtual second `now` is in.
 fn this_second(shard: &Shard, now: SimTime) -> (u64, u64) {
     let second_start = now.0 / 1000 * 1000;
@@ -305,7 +313,7 @@ pub fn stream_card(p: &StreamCardProps) -> Html {
                     html! {
                         <span class="segment" data-shard={s.id()} {title}
                             style={format!("width:{:.3}%;--hue:{}", share_percent(s.range.starting, s.range.ending),
-                                s.number.wrapping_mul(67) % 360)}>
+                                shard_hue(s.number))}>
                             { s.number }
                         </span>
                     }
@@ -718,6 +726,16 @@ mod tests {
         let hot = put_batches("s", 2, Some("k"), "", Some("5"));
         assert_eq!(hot[0].body["Records"][1], json!({"Data": "", "PartitionKey": "k", "ExplicitHashKey": "5"}));
         assert!(hot[0].cli().starts_with("aws kinesis put-records --records '[{"));
+    }
+
+    #[test]
+    fn shard_colours_stay_out_of_red_and_neighbours_differ() {
+        let red = |hue: u32| !(30..=330).contains(&hue);
+        for n in 0..1_000 {
+            assert!(!red(shard_hue(n)), "shard {n}: hue {}", shard_hue(n));
+            let gap = shard_hue(n).abs_diff(shard_hue(n + 1));
+            assert!(gap >= 40, "shards {n} and {}: hues {} and {}", n + 1, shard_hue(n), shard_hue(n + 1));
+        }
     }
 
     #[test]
