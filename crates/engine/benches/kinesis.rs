@@ -40,17 +40,17 @@
 //!   (the build before 2.03–2.14×); on a noisy host 1.50–2.56× (the build
 //!   before 2.03–3.13×).
 //! - This build (base64 read four bytes at a time), over a noisy evening:
-//!   criterion 1.78–2.55×, 11 of 21 readings under 2×, and 1.78–1.95×
-//!   in every reading where the engine took under 480 ns (the quiet ones).
+//!   criterion 1.78–2.55×, 12 of 25 readings under 2×, median 2.01×; its
+//!   least-disturbed reading (fastest engine ÷ fastest baseline) 1.83×.
 //!   Criterion's own schedule replayed by hand, engine and baseline samples
-//!   alternating so that noise falls on both: 1.85–1.91× in every run where
-//!   the baseline took under 245 ns, 1.93–2.31× in the others. In fixed
-//!   batches of fresh requests, engine and baseline back to back each
-//!   round, per-round medians: of 10,000, 1.90–2.01× (up to 2.9× in the
-//!   noisiest stretch); of 2,000 (smaller than criterion's, so the
-//!   baseline's inputs stay in cache), 2.07–2.11×. Callgrind counts 3,651
-//!   instructions per iteration (3,691 before) against the baseline's 1,344
-//!   (MD5 of the key about 660 of each).
+//!   alternating so that noise falls on both: 1.85–2.31×, least disturbed
+//!   1.87×. In fixed batches of fresh requests, engine and baseline back to
+//!   back each round: of 10,000, per-round medians 1.90–2.04× (fastest
+//!   round ÷ fastest round 1.90–1.98×), up to 2.9× in the noisiest stretch;
+//!   of 2,000 (smaller than criterion's, so the baseline's inputs stay in
+//!   cache), 2.07–2.11× (2.01–2.13×). Callgrind counts 3,651 instructions
+//!   per iteration (3,691 before) against the baseline's 1,344 (MD5 of the
+//!   key about 660 of each).
 //!
 //! Run with `cargo bench -p decouple-engine --bench kinesis`.
 
