@@ -39,7 +39,7 @@ test('a typed prefix names the delivered objects; a bad one is refused in the ba
     transform: 'fail',
     contains: 'bad',
   });
-  assert.match(await flash(page), /^Delivery stream logs \(and its bucket\) is being created/);
+  assert.match(await flash(page), /^Delivery stream logs \(and its bucket\) created: CREATING/);
   const cli = (await cliLines(page))[0];
   assert.match(cli, /"Prefix":"logs\/!\{timestamp:yyyy\/MM\/dd\}\/!\{firehose:random-string\}\/"/);
   assert.match(cli, /"ErrorOutputPrefix":"errors\/!\{firehose:error-output-type\}\/!\{timestamp:yyyy\}\/"/);

@@ -55,7 +55,7 @@ test('a delivery stream from a data stream: the buffer fills, the interval deliv
   await createStream(page, 'clicks', { shards: 2 });
   await nextDeadline(page);
   await createDeliveryStream(page, 'clicks-to-s3', { source: 'clicks', bucket: 'clicks-archive', interval: 60 });
-  assert.equal(await flash(page), 'Delivery stream clicks-to-s3 (and its bucket) is being created: CREATING for 5 virtual seconds, then ACTIVE.');
+  assert.equal(await flash(page), 'Delivery stream clicks-to-s3 (and its bucket) created: CREATING for its first 5 virtual seconds, then ACTIVE.');
   const card = deliveryCard(page, 'clicks-to-s3');
   assert.equal(await card.getByTestId('delivery-status').textContent(), 'CREATING');
   // Both calls in the log, with their CLI lines: the bucket first, through S3.

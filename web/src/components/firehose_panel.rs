@@ -261,7 +261,7 @@ pub fn firehose_panel(p: &FirehosePanelProps) -> Html {
                     let name = form.name.trim();
                     let bucket = if requests.len() > 1 { " (and its bucket)" } else { "" };
                     let success = format!(
-                        "Delivery stream {name}{bucket} is being created: CREATING for 5 virtual seconds, then ACTIVE."
+                        "Delivery stream {name}{bucket} created: CREATING for its first 5 virtual seconds, then ACTIVE."
                     );
                     on_action.emit(Action::CallMany { requests, success });
                 }

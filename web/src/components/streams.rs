@@ -85,7 +85,7 @@ pub fn stream_form(p: &StreamFormProps) -> Html {
                 "CreateStream",
                 [("StreamName", json!(name)), ("ShardCount", count), ("StreamModeDetails", mode)],
             );
-            let success = format!("Stream {name} is being created: CREATING for 10 virtual seconds, then ACTIVE.");
+            let success = format!("Stream {name} created: CREATING for its first 10 virtual seconds, then ACTIVE.");
             on_action.emit(Action::Call { request, success: Some(success) });
         })
     };
