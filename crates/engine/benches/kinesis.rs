@@ -51,14 +51,14 @@
 //!   cache), 2.07–2.11× (2.01–2.13×). Callgrind counts 3,651 instructions
 //!   per iteration (3,691 before) against the baseline's 1,344 (MD5 of the
 //!   key about 660 of each).
-//! - The same build, later that night, half an hour of readings through light
-//!   and heavy noise: criterion 1.70–2.95×, median 1.93× (quartiles
-//!   1.85–2.06×), 43 of 64 readings at most 2×; median engine ÷ median
-//!   baseline 500 ÷ 260 ns, also 1.93×. With the evening's: 89
-//!   readings, median 1.94×, 55 at most 2×. The quietest readings
-//!   (1.70–1.85×) come nearest to a machine to itself; a busy
-//!   neighbour slows this engine's many short independent steps more than
-//!   the baseline's chain of dependent MD5 additions.
+//! - The same build, later that night, 94 readings over an hour of light
+//!   and heavy noise: criterion 1.57–2.95×, median 1.93×
+//!   (quartiles 1.84–2.10×), 61 at most 2×; median engine ÷ median
+//!   baseline 500 ÷ 261 ns, 1.92×. With the evening's: 119 readings,
+//!   median 1.94×, 73 at most 2×. The quietest tenth (1.57–1.79×)
+//!   comes nearest to a machine to itself; a busy neighbour slows this
+//!   engine's many short independent steps more than the baseline's
+//!   chain of dependent MD5 additions.
 //!
 //! Run with `cargo bench -p decouple-engine --bench kinesis`.
 
