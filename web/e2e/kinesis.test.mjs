@@ -126,6 +126,9 @@ test('an on-demand stream starts with four shards; UpdateShardCount reshards a p
   assert.equal(await streamCard(page, 'auto').locator('.shard-lane').count(), 4);
   await createStream(page, 'orders', { shards: 1 });
   await nextDeadline(page);
+  // The banner still reads true once the stream is ACTIVE.
+  assert.equal(await status(page, 'orders'), 'ACTIVE');
+  assert.equal(await flash(page), 'Stream orders created: CREATING for its first 10 virtual seconds, then ACTIVE.');
   const form = streamCard(page, 'orders').getByRole('form', { name: 'Update shard count of orders' });
   await form.getByLabel('Target shard count').fill('2');
   await form.getByRole('button', { name: 'Update shard count' }).click();
@@ -138,6 +141,9 @@ test('an on-demand stream starts with four shards; UpdateShardCount reshards a p
   assert.match(await flash(page), /Exception/);
   await streamCard(page, 'orders').getByRole('button', { name: 'Delete' }).click();
   assert.equal(await status(page, 'orders'), 'DELETING');
+  await nextDeadline(page);
+  assert.equal(await streamCard(page, 'orders').count(), 0);
+  assert.equal(await flash(page), 'Stream orders deleted: DELETING for its last 10 virtual seconds.');
   await assertHealthy(page);
 });
 

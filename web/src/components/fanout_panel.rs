@@ -72,7 +72,7 @@ pub fn fan_out_panel(p: &FanOutPanelProps) -> Html {
             let (on_action, arn, consumer) = (p.on_action.clone(), c.arn.clone(), c.name.clone());
             Callback::from(move |_: MouseEvent| {
                 let request = ApiRequest::kinesis("DeregisterStreamConsumer", [("ConsumerARN", json!(arn))]);
-                on_action.emit(Action::Call { request, success: Some(format!("Consumer {consumer} is being deregistered.")) });
+                on_action.emit(Action::Call { request, success: Some(format!("Consumer {consumer} deregistered.")) });
             })
         };
         let subscriptions: Vec<_> = state.subscriptions().filter(|s| s.consumer_arn == c.arn).collect();

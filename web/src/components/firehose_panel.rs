@@ -426,8 +426,10 @@ pub fn delivery_card(p: &DeliveryCardProps) -> Html {
         let (on_action, name) = (p.on_action.clone(), name.clone());
         Callback::from(move |_: MouseEvent| {
             let request = ApiRequest::firehose("DeleteDeliveryStream", [("DeliveryStreamName", json!(name))]);
-            on_action
-                .emit(Action::Call { request, success: Some(format!("Delivery stream {name} is being deleted.")) });
+            on_action.emit(Action::Call {
+                request,
+                success: Some(format!("Delivery stream {name} deleted: DELETING for its last 5 virtual seconds.")),
+            });
         })
     };
     let deliveries: Vec<Html> = s

@@ -265,7 +265,11 @@ pub fn stream_card(p: &StreamCardProps) -> Html {
             on_action.emit(Action::Call { request: ApiRequest::kinesis(action, all), success: success.clone() });
         })
     };
-    let delete = call("DeleteStream", Vec::new(), Some(format!("Stream {name} is being deleted.")));
+    let delete = call(
+        "DeleteStream",
+        Vec::new(),
+        Some(format!("Stream {name} deleted: DELETING for its last 10 virtual seconds.")),
+    );
     let update_count = {
         let (on_action, stream, target) = (p.on_action.clone(), name.clone(), target.clone());
         Callback::from(move |e: SubmitEvent| {
