@@ -13,7 +13,9 @@
 //! change is a Firehose (or S3) request through the gateway (see `api.rs`).
 
 use base64::Engine as _;
-use decouple_engine::firehose::{DeliveryStream, DeliveryStreamStatus, DeliveryStreamType, Transform};
+use decouple_engine::firehose::{
+    DeliveryStream, DeliveryStreamStatus, DeliveryStreamType, Transform, CREATE_DELAY, DELETE_DELAY,
+};
 use decouple_engine::SimTime;
 use serde_json::{json, Value};
 use yew::prelude::*;
@@ -261,7 +263,8 @@ pub fn firehose_panel(p: &FirehosePanelProps) -> Html {
                     let name = form.name.trim();
                     let bucket = if requests.len() > 1 { " (and its bucket)" } else { "" };
                     let success = format!(
-                        "Delivery stream {name}{bucket} created: CREATING for its first 5 virtual seconds, then ACTIVE."
+                        "Delivery stream {name}{bucket} created: CREATING for its first {} virtual seconds, then ACTIVE.",
+                        CREATE_DELAY.as_secs()
                     );
                     on_action.emit(Action::CallMany { requests, success });
                 }
@@ -428,7 +431,10 @@ pub fn delivery_card(p: &DeliveryCardProps) -> Html {
             let request = ApiRequest::firehose("DeleteDeliveryStream", [("DeliveryStreamName", json!(name))]);
             on_action.emit(Action::Call {
                 request,
-                success: Some(format!("Delivery stream {name} deleted: DELETING for its last 5 virtual seconds.")),
+                success: Some(format!(
+                    "Delivery stream {name} deleted: DELETING for its last {} virtual seconds.",
+                    DELETE_DELAY.as_secs()
+                )),
             });
         })
     };

@@ -20,7 +20,7 @@ use std::rc::Rc;
 use base64::Engine as _;
 use decouple_engine::kinesis::kcl::Checkpoint;
 use decouple_engine::kinesis::keys::SequenceNumber;
-use decouple_engine::kinesis::{Shard, StreamMode, StreamStatus};
+use decouple_engine::kinesis::{Shard, StreamMode, StreamStatus, STREAM_CREATE_DELAY, STREAM_DELETE_DELAY};
 use decouple_engine::{SimDuration, SimTime};
 use serde_json::{json, Value};
 use yew::prelude::*;
@@ -85,7 +85,10 @@ pub fn stream_form(p: &StreamFormProps) -> Html {
                 "CreateStream",
                 [("StreamName", json!(name)), ("ShardCount", count), ("StreamModeDetails", mode)],
             );
-            let success = format!("Stream {name} created: CREATING for its first 10 virtual seconds, then ACTIVE.");
+            let success = format!(
+                "Stream {name} created: CREATING for its first {} virtual seconds, then ACTIVE.",
+                STREAM_CREATE_DELAY.as_secs()
+            );
             on_action.emit(Action::Call { request, success: Some(success) });
         })
     };
@@ -268,7 +271,10 @@ pub fn stream_card(p: &StreamCardProps) -> Html {
     let delete = call(
         "DeleteStream",
         Vec::new(),
-        Some(format!("Stream {name} deleted: DELETING for its last 10 virtual seconds.")),
+        Some(format!(
+            "Stream {name} deleted: DELETING for its last {} virtual seconds.",
+            STREAM_DELETE_DELAY.as_secs()
+        )),
     );
     let update_count = {
         let (on_action, stream, target) = (p.on_action.clone(), name.clone(), target.clone());
